@@ -1,0 +1,641 @@
+//go:build js && wasm
+
+package idb
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/hack-pad/safejs"
+
+	"github.com/patchies/patchkv/scope"
+)
+
+// DefaultBlockedTimeout is how long an operation that needs a version upgrade waits
+// for other connections to close before it fails with a TimeoutError.
+const DefaultBlockedTimeout = 10 * time.Second
+
+// maxOpenAttempts bounds the open/upgrade cycles one queue may go through when
+// several contexts race to upgrade the same database; each cycle normally succeeds.
+const maxOpenAttempts = 64
+
+// ErrClosed is returned for operations on a DB after Close.
+var ErrClosed = errors.New("idb: database closed")
+
+// ErrInvalidKey is returned when a key is not a JavaScript string.
+var ErrInvalidKey = errors.New("idb: key must be a string")
+
+// Options tunes a DB. The zero value works.
+type Options struct {
+	// BlockedTimeout bounds the wait for other connections to close during a
+	// version upgrade; zero means DefaultBlockedTimeout.
+	BlockedTimeout time.Duration
+	// OnBlocked is told once per blocked upgrade what is waiting and why; nil
+	// writes the message with console.warn, so that a developer whose other tab
+	// holds the database open sees why a write is slow.
+	OnBlocked func(message string)
+}
+
+type connState uint8
+
+const (
+	stateClosed connState = iota
+	stateOpening
+	stateOpen
+)
+
+// DB is one patch's IndexedDB database and this context's connection to it. The
+// connection opens on first use, is upgraded to add object stores when a write
+// needs one, closes when another context asks for a version change or deletes the
+// database, and reopens by itself on the next operation.
+//
+// All methods may be called from any goroutine or js.FuncOf handler.
+type DB struct {
+	name    string
+	patch   string
+	opts    Options
+	g       *globals
+	clearFn safejs.Func // clears active at the end of each task
+
+	mu           sync.Mutex
+	state        connState
+	closed       bool
+	conn         safejs.Value
+	connFn       safejs.Func
+	known        map[string]bool // object stores of conn: true exists, false absent
+	queue        []*op           // operations waiting for the connection, in order
+	queueCommit  *Commit         // shared by the writes in queue
+	active       map[string]*txn // transactions still accepting requests this task
+	clearPending bool
+	attempt      *openAttempt
+	attempts     int
+}
+
+// Open returns the DB of patch. Nothing is opened until the first operation. It
+// errors with ErrNoIndexedDB when the context has no IndexedDB and with
+// scope.ErrInvalidName when patch is not valid UTF-8.
+func Open(patch string, opts Options) (*DB, error) {
+	name, err := scope.DatabaseName(patch)
+	if err != nil {
+		return nil, err
+	}
+	g, err := loadGlobals()
+	if err != nil {
+		return nil, err
+	}
+	if opts.BlockedTimeout <= 0 {
+		opts.BlockedTimeout = DefaultBlockedTimeout
+	}
+	db := &DB{name: name, patch: patch, opts: opts, g: g, active: map[string]*txn{}}
+	db.clearFn, err = callback(func(safejs.Value, []safejs.Value) {
+		db.mu.Lock()
+		clear(db.active)
+		db.clearPending = false
+		db.mu.Unlock()
+	}, func(error) {})
+	if err != nil {
+		return nil, err
+	}
+	return db, nil
+}
+
+// Name returns the IndexedDB database name.
+func (db *DB) Name() string { return db.name }
+
+// Patch returns the patch id the DB was opened for.
+func (db *DB) Patch() string { return db.patch }
+
+// Store returns the store of scope s. It creates nothing: the object store is
+// created by the first write.
+func (db *DB) Store(s scope.Scope) *Store {
+	return &Store{db: db, scope: s, name: s.ObjectStore()}
+}
+
+// Ping opens the connection if needed and calls done once it is open (nil) or
+// failed to open (the DOMException, for example when IndexedDB refuses access).
+func (db *DB) Ping(done func(error)) {
+	db.run(&op{kind: opPing, read: func(_ safejs.Value, err error) { done(err) }})
+}
+
+// Scopes reports the scopes that have an object store in this database, in
+// IndexedDB order; object stores that patchkv did not create are left out.
+func (db *DB) Scopes(done func([]scope.Scope, error)) {
+	db.Ping(func(err error) {
+		if err != nil {
+			done(nil, err)
+			return
+		}
+		db.mu.Lock()
+		names, err := storeNames(db.conn)
+		db.mu.Unlock()
+		if err != nil {
+			done(nil, asDOMError(err))
+			return
+		}
+		scopes := make([]scope.Scope, 0, len(names))
+		for _, n := range names {
+			if s, err := scope.Parse(n); err == nil {
+				scopes = append(scopes, s)
+			}
+		}
+		done(scopes, nil)
+	})
+}
+
+// Close closes the connection; queued operations fail with ErrClosed, and so do
+// later ones. Transactions already running still complete.
+func (db *DB) Close() {
+	db.mu.Lock()
+	db.closed = true
+	queue := db.takeQueueLocked()
+	db.dropConnLocked()
+	if db.attempt != nil {
+		db.attempt.abandoned = true
+		db.attempt = nil
+	}
+	db.mu.Unlock()
+	failOps(queue, ErrClosed)
+	db.clearFn.Release()
+}
+
+// run issues o now when the connection is open and nothing is queued before it,
+// and queues it otherwise. For writes it returns the Commit that settles when the
+// write is durable; reads report through o.read.
+func (db *DB) run(o *op) (*Commit, error) {
+	db.mu.Lock()
+	for {
+		if db.closed {
+			db.mu.Unlock()
+			return o.fail(ErrClosed)
+		}
+		if db.state == stateOpen && len(db.queue) == 0 {
+			if o.kind == opPing {
+				db.mu.Unlock()
+				o.read(safejs.Undefined(), nil)
+				return nil, nil
+			}
+			exists, err := db.hasStoreLocked(o.store)
+			if err != nil {
+				db.dropConnLocked()
+				continue
+			}
+			if exists {
+				t, err := db.txnLocked(o.store, o.kind.writes())
+				if err != nil {
+					// The connection is closing (versionchange, deletion) or no longer
+					// has the store: reopen and retry from the queue.
+					db.dropConnLocked()
+					continue
+				}
+				return t.issueLocked(o) // unlocks
+			}
+			if o.kind != opPut {
+				db.mu.Unlock()
+				return o.answerAbsent()
+			}
+		}
+		if o.kind == opPut && !o.cloned {
+			// Queued writes are cloned now, as put would, so that later changes to
+			// the value do not leak in. The clone runs user code (getters), which may
+			// call back into us: never hold the lock across it.
+			db.mu.Unlock()
+			clone, err := db.g.glueClone.Invoke(o.value.holder, o.value.slot)
+			if err != nil {
+				return nil, o.cloneError(asDOMError(err))
+			}
+			o.value, o.cloned = Value{holder: clone, slot: 0}, true
+			db.mu.Lock()
+			continue
+		}
+		c := db.enqueueLocked(o)
+		db.mu.Unlock()
+		return c, nil
+	}
+}
+
+// enqueueLocked appends o to the queue and starts what the queue needs: opening a
+// connection, or an upgrade when the open one lacks a store.
+func (db *DB) enqueueLocked(o *op) *Commit {
+	db.queue = append(db.queue, o)
+	var c *Commit
+	if o.kind.writes() {
+		if db.queueCommit == nil {
+			db.queueCommit = newCommit(0)
+		}
+		c = db.queueCommit
+		c.add()
+		o.commit = c
+	}
+	switch db.state {
+	case stateClosed:
+		db.openLocked(0)
+	case stateOpen:
+		// Only a write to a missing store queues while open: upgrade.
+		v, err := db.versionLocked()
+		db.dropConnLocked()
+		if err != nil {
+			v = 0
+		} else {
+			v++
+		}
+		db.openLocked(v)
+	case stateOpening:
+		if db.attempt != nil && db.attempt.blocked {
+			db.attempt.armTimer()
+		}
+	}
+	return c
+}
+
+func (db *DB) takeQueueLocked() []*op {
+	q := db.queue
+	db.queue, db.queueCommit = nil, nil
+	return q
+}
+
+func failOps(ops []*op, err error) {
+	for _, o := range ops {
+		o.fail(err)
+	}
+}
+
+// storesNeededLocked lists the object stores that queued writes need.
+func (db *DB) storesNeededLocked() []string {
+	var names []string
+	seen := map[string]bool{}
+	for _, o := range db.queue {
+		if o.kind == opPut && !seen[o.store] {
+			seen[o.store] = true
+			names = append(names, o.store)
+		}
+	}
+	return names
+}
+
+func (db *DB) hasStoreLocked(name string) (bool, error) {
+	if exists, ok := db.known[name]; ok {
+		return exists, nil
+	}
+	exists, err := containsStore(db.conn, name)
+	if err != nil {
+		return false, err
+	}
+	db.known[name] = exists
+	return exists, nil
+}
+
+func (db *DB) versionLocked() (int, error) {
+	v, err := db.conn.Get("version")
+	if err != nil {
+		return 0, err
+	}
+	return v.Int()
+}
+
+// dropConnLocked closes and forgets the current connection. Transactions that are
+// running on it still complete; new operations go through the queue.
+func (db *DB) dropConnLocked() {
+	if db.state == stateOpen {
+		_, _ = db.conn.Call("close")
+		_ = db.conn.Set("onversionchange", nil)
+		_ = db.conn.Set("onclose", nil)
+		db.connFn.Release()
+	}
+	if db.state != stateOpening {
+		db.state = stateClosed
+	}
+	db.conn = safejs.Undefined()
+	db.known = nil
+	clear(db.active)
+}
+
+// onConnEvent handles versionchange (another context upgrades or deletes the
+// database) and close (the browser closed the connection, e.g. storage cleared) by
+// letting go of the connection; the next operation reopens it.
+func (db *DB) onConnEvent(conn safejs.Value) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.state != stateOpen || !db.conn.Equal(conn) {
+		return
+	}
+	db.dropConnLocked()
+	if len(db.queue) > 0 {
+		db.openLocked(0)
+	}
+}
+
+// openLocked starts an open request; version 0 opens the current version.
+func (db *DB) openLocked(version int) {
+	db.attempts++
+	if db.attempts > maxOpenAttempts {
+		queue := db.takeQueueLocked()
+		db.attempts = 0
+		db.state = stateClosed
+		err := &DOMError{Name: "AbortError", Message: fmt.Sprintf("patchkv: gave up opening %q after %d upgrade attempts raced with other contexts", db.name, maxOpenAttempts)}
+		go failOps(queue, err)
+		return
+	}
+	db.state = stateOpening
+	a := &openAttempt{db: db}
+	db.attempt = a
+	if err := a.start(version); err != nil {
+		db.state = stateClosed
+		db.attempt = nil
+		queue := db.takeQueueLocked()
+		go failOps(queue, err)
+	}
+}
+
+// opened is called by a successful open request with its connection.
+func (db *DB) opened(a *openAttempt, conn safejs.Value) {
+	db.mu.Lock()
+	if a.abandoned || db.attempt != a {
+		db.mu.Unlock()
+		_, _ = conn.Call("close")
+		return
+	}
+	db.attempt = nil
+	db.conn, db.known = conn, map[string]bool{}
+	fn, err := callback(func(safejs.Value, []safejs.Value) { db.onConnEvent(conn) }, func(error) {})
+	if err == nil {
+		err = conn.Set("onversionchange", fn.Value())
+	}
+	if err == nil {
+		err = conn.Set("onclose", fn.Value())
+	}
+	if err != nil {
+		db.state = stateClosed
+		db.conn = safejs.Undefined()
+		queue := db.takeQueueLocked()
+		db.mu.Unlock()
+		failOps(queue, asDOMError(err))
+		return
+	}
+	db.connFn = fn
+	db.state = stateOpen
+	for _, name := range db.storesNeededLocked() {
+		exists, err := db.hasStoreLocked(name)
+		if err != nil || !exists {
+			// Another context raced us to the version we asked for, or the open
+			// had no upgrade: ask for the next version.
+			v, verr := db.versionLocked()
+			db.dropConnLocked()
+			if verr != nil {
+				v = 0
+			}
+			db.openLocked(v + 1)
+			db.mu.Unlock()
+			return
+		}
+	}
+	db.attempts = 0
+	queue := db.takeQueueLocked()
+	db.mu.Unlock()
+	db.flush(queue)
+}
+
+// openFailed is called when an open request fails.
+func (db *DB) openFailed(a *openAttempt, err error) {
+	db.mu.Lock()
+	if a.abandoned || db.attempt != a {
+		db.mu.Unlock()
+		return
+	}
+	db.attempt = nil
+	db.state = stateClosed
+	if errorName(err) == "VersionError" && len(db.queue) > 0 {
+		// Someone upgraded past the version we asked for: learn the current one.
+		db.openLocked(0)
+		db.mu.Unlock()
+		return
+	}
+	queue := db.takeQueueLocked()
+	db.mu.Unlock()
+	failOps(queue, err)
+}
+
+// blockedTimeout fails what is queued when other connections did not close in time.
+func (db *DB) blockedTimeout(a *openAttempt) {
+	db.mu.Lock()
+	if db.attempt != a || len(db.queue) == 0 {
+		db.mu.Unlock()
+		return
+	}
+	queue := db.takeQueueLocked()
+	db.mu.Unlock()
+	failOps(queue, &DOMError{Name: "TimeoutError", Message: fmt.Sprintf(
+		"patchkv: adding an object store to database %q waited %s for other connections (another tab, worker or frame) to close; they did not",
+		db.name, db.opts.BlockedTimeout)})
+}
+
+// flush issues queued operations in their order, in this task, so that they share
+// transactions. A write's queued Commit settles with the transaction it lands in.
+func (db *DB) flush(queue []*op) {
+	for _, o := range queue {
+		placeholder := o.commit
+		o.commit = nil
+		c, err := db.run(o)
+		if placeholder == nil {
+			continue
+		}
+		if err != nil {
+			placeholder.finishOne(err)
+			continue
+		}
+		c.then(placeholder.finishOne)
+	}
+}
+
+// scheduleClearLocked forgets this task's transactions once it ends: after the
+// task, IndexedDB deactivates them and new requests need new transactions.
+func (db *DB) scheduleClearLocked() {
+	if db.clearPending {
+		return
+	}
+	db.clearPending = true
+	_, _ = db.g.queueMicrotask.Invoke(db.clearFn.Value())
+}
+
+// openAttempt is one indexedDB.open request and its events.
+type openAttempt struct {
+	db          *DB
+	req         safejs.Value
+	fn          safejs.Func
+	blocked     bool
+	reported    bool
+	timer       *time.Timer
+	reportTimer *time.Timer
+	abandoned   bool
+}
+
+func (a *openAttempt) start(version int) error {
+	args := []any{a.db.name}
+	if version > 0 {
+		args = append(args, version)
+	}
+	req, err := a.db.g.indexedDB.Call("open", args...)
+	if err != nil {
+		return asDOMError(err)
+	}
+	a.req = req
+	a.fn, err = callback(a.handle, func(err error) { a.db.openFailed(a, err) })
+	if err != nil {
+		return err
+	}
+	for _, ev := range []string{"onsuccess", "onerror", "onblocked", "onupgradeneeded"} {
+		if err := req.Set(ev, a.fn.Value()); err != nil {
+			return asDOMError(err)
+		}
+	}
+	return nil
+}
+
+func (a *openAttempt) handle(_ safejs.Value, args []safejs.Value) {
+	event := arg(args, 0)
+	switch getString(event, "type") {
+	case "upgradeneeded":
+		a.upgrade()
+	case "blocked":
+		a.onBlocked(event)
+	case "success":
+		a.finish()
+		conn, err := a.req.Get("result")
+		if err != nil {
+			a.db.openFailed(a, asDOMError(err))
+			return
+		}
+		a.db.opened(a, conn)
+	case "error":
+		a.finish()
+		_, _ = event.Call("preventDefault")
+		reqErr, err := a.req.Get("error")
+		if err != nil {
+			a.db.openFailed(a, asDOMError(err))
+			return
+		}
+		a.db.openFailed(a, newDOMError(reqErr))
+	}
+}
+
+// upgrade creates, inside the versionchange transaction, every object store that
+// queued writes need, so that concurrent first writes share one upgrade.
+func (a *openAttempt) upgrade() {
+	conn, err := a.req.Get("result")
+	if err != nil {
+		return
+	}
+	a.db.mu.Lock()
+	names := a.db.storesNeededLocked()
+	a.db.mu.Unlock()
+	for _, name := range names {
+		exists, err := containsStore(conn, name)
+		if err != nil || exists {
+			continue
+		}
+		if _, err := conn.Call("createObjectStore", name); err != nil {
+			// Abort the upgrade; the open request then fails with this error.
+			if tx, terr := a.req.Get("transaction"); terr == nil {
+				_, _ = tx.Call("abort")
+			}
+			return
+		}
+	}
+}
+
+// onBlocked starts the bounded wait. Our own connection, closed just before the
+// upgrade, can report blocked while its last transactions finish; so progress is
+// reported only if the wait lasts longer than blockedReportDelay.
+func (a *openAttempt) onBlocked(safejs.Value) {
+	db := a.db
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	a.blocked = true
+	a.armTimer()
+	if a.reportTimer == nil {
+		a.reportTimer = time.AfterFunc(blockedReportDelay, a.report)
+	}
+}
+
+// blockedReportDelay is how long a blocked upgrade waits before saying so.
+const blockedReportDelay = time.Second
+
+// report tells the developer, once, what the upgrade is waiting for.
+func (a *openAttempt) report() {
+	db := a.db
+	db.mu.Lock()
+	if db.attempt != a || a.reported {
+		db.mu.Unlock()
+		return
+	}
+	a.reported = true
+	db.mu.Unlock()
+	msg := fmt.Sprintf("patchkv: waiting for other connections to database %q to close (another tab, worker or frame has it open); the write needs a version upgrade and fails after %s if they do not", db.name, db.opts.BlockedTimeout)
+	if db.opts.OnBlocked != nil {
+		db.opts.OnBlocked(msg)
+		return
+	}
+	_, _ = db.g.console.Call("warn", msg)
+}
+
+// armTimer starts the bounded wait of a blocked attempt; called with db.mu held.
+func (a *openAttempt) armTimer() {
+	if a.timer != nil {
+		a.timer.Stop()
+	}
+	a.timer = time.AfterFunc(a.db.opts.BlockedTimeout, func() { a.db.blockedTimeout(a) })
+}
+
+func (a *openAttempt) finish() {
+	a.db.mu.Lock()
+	if a.timer != nil {
+		a.timer.Stop()
+	}
+	if a.reportTimer != nil {
+		a.reportTimer.Stop()
+	}
+	a.db.mu.Unlock()
+	for _, ev := range []string{"onsuccess", "onerror", "onblocked", "onupgradeneeded"} {
+		_ = a.req.Set(ev, nil)
+	}
+	a.fn.Release()
+}
+
+// containsStore reports whether conn has an object store called name.
+func containsStore(conn safejs.Value, name string) (bool, error) {
+	names, err := conn.Get("objectStoreNames")
+	if err != nil {
+		return false, err
+	}
+	v, err := names.Call("contains", name)
+	if err != nil {
+		return false, err
+	}
+	return v.Bool()
+}
+
+// storeNames lists conn's object stores in order.
+func storeNames(conn safejs.Value) ([]string, error) {
+	list, err := conn.Get("objectStoreNames")
+	if err != nil {
+		return nil, err
+	}
+	n, err := list.Length()
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, n)
+	for i := 0; i < n; i++ {
+		v, err := list.Call("item", i)
+		if err != nil {
+			return nil, err
+		}
+		s, err := v.String()
+		if err != nil {
+			return nil, err
+		}
+		names = append(names, s)
+	}
+	return names, nil
+}

@@ -1,0 +1,103 @@
+// patchkv loader: the one module a page (or a dedicated Worker) imports.
+//
+//   import { loadKV } from './js/kv.js';
+//   const kv = await loadKV({ patch: 'my-patch' });   // also sets globalThis.kv
+//
+// It loads Go's wasm_exec.js when globalThis.Go is missing, starts kv.wasm once per
+// realm, and asks the module for the root kv of the patch. See kv.d.ts for types.
+
+/** @typedef {import('./kv.d.ts').KVRoot} KVRoot */
+/** @typedef {import('./kv.d.ts').LoadOptions} LoadOptions */
+
+const here = import.meta.url;
+
+/** @type {Promise<any> | undefined} the module's API once it runs */
+let started;
+/** @type {URL | undefined} */
+let startedURL;
+
+/**
+ * Loads the WebAssembly module (once) and resolves to the root kv of options.patch.
+ * @param {LoadOptions} [options]
+ * @returns {Promise<KVRoot>}
+ */
+export async function loadKV(options = {}) {
+  const patch = options.patch === undefined ? 'default' : options.patch;
+  if (typeof patch !== 'string') {
+    throw new TypeError(`loadKV: patch must be a string, got ${typeof patch}`);
+  }
+  if (typeof WebAssembly !== 'object' || typeof WebAssembly.instantiate !== 'function') {
+    throw new Error('patchkv: WebAssembly is not available in this browser or context');
+  }
+  if (typeof indexedDB !== 'object' || indexedDB === null) {
+    throw new Error('patchkv: IndexedDB is not available in this context (private mode or storage disabled?)');
+  }
+  const wasmURL = new URL(options.wasmURL ?? '../kv.wasm', here);
+  if (!started) {
+    startedURL = wasmURL;
+    started = start(wasmURL).catch((err) => {
+      started = undefined;
+      throw err;
+    });
+  } else if (startedURL && startedURL.href !== wasmURL.href) {
+    console.warn(`patchkv: kv.wasm already loaded from ${startedURL}; ignoring wasmURL ${wasmURL}`);
+  }
+  const api = await started;
+  let kv;
+  try {
+    kv = await api.open(patch);
+  } catch (err) {
+    throw openError(patch, err);
+  }
+  globalThis.kv = kv;
+  return kv;
+}
+
+/** Describes why the patch's database could not be opened, keeping the DOMException's name. */
+function openError(patch, err) {
+  if (err instanceof TypeError) return err;
+  const e = new Error(`patchkv: cannot open the IndexedDB database of patch ${JSON.stringify(patch)}: ${err?.name ?? 'Error'}: ${err?.message ?? err}`, { cause: err });
+  if (err?.name) e.name = err.name;
+  return e;
+}
+
+/** Fetches, compiles and runs kv.wasm; resolves to globalThis.patchkv. */
+async function start(wasmURL) {
+  if (typeof globalThis.Go !== 'function') {
+    try {
+      await import(new URL('../wasm_exec.js', here).href);
+    } catch (err) {
+      throw new Error(`patchkv: cannot load wasm_exec.js next to index.html (run ./build.sh): ${err.message}`, { cause: err });
+    }
+  }
+  let response;
+  try {
+    response = await fetch(wasmURL);
+  } catch (err) {
+    throw new Error(`patchkv: cannot fetch ${wasmURL}: ${err.message}`, { cause: err });
+  }
+  if (!response.ok) {
+    throw new Error(`patchkv: cannot fetch ${wasmURL}: HTTP ${response.status} (run ./build.sh to build kv.wasm)`);
+  }
+  const go = new globalThis.Go();
+  const ready = new Promise((resolve) => {
+    globalThis.__patchkvReady = resolve;
+  });
+  let instance;
+  try {
+    const streaming = response.headers.get('Content-Type')?.startsWith('application/wasm') && WebAssembly.instantiateStreaming;
+    ({ instance } = streaming
+      ? await WebAssembly.instantiateStreaming(response, go.importObject)
+      : await WebAssembly.instantiate(await response.arrayBuffer(), go.importObject));
+  } catch (err) {
+    throw new Error(`patchkv: cannot compile ${wasmURL}: ${err.message}`, { cause: err });
+  }
+  const exited = go.run(instance).then(() => {
+    throw new Error('patchkv: the Go program exited');
+  });
+  try {
+    return await Promise.race([ready, exited]);
+  } finally {
+    delete globalThis.__patchkvReady;
+  }
+}

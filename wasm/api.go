@@ -1,0 +1,229 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"fmt"
+	"sync"
+	"syscall/js"
+
+	"github.com/patchies/patchkv/idb"
+	"github.com/patchies/patchkv/scope"
+)
+
+// root is the kv object of one patch: its own methods use the host scope, node()
+// and store() hand out scoped stores, cached so that the same scope is the same
+// object.
+type root struct {
+	db   *idb.DB
+	obj  js.Value
+	node js.Func
+
+	mu     sync.Mutex
+	stores map[string]js.Value // by object store name
+
+	// The Promise of the last Commit handed out: writes issued in the same task
+	// on the same store share a transaction, a Commit, and so a Promise.
+	lastCommit  *idb.Commit
+	lastPromise js.Value
+}
+
+// newRoot builds the root kv of db's patch.
+func newRoot(db *idb.DB) *root {
+	r := &root{db: db, stores: map[string]js.Value{}}
+	r.obj = jsObject.New()
+	r.bindStore(r.obj, db.Store(scope.HostScope()), nil)
+	r.obj.Set("patch", db.Patch())
+	r.obj.Set("node", r.storeMethod(r.obj, "kv.node", func(args js.Value) any {
+		id, err := goName("kv.node", "node id", args.Index(0))
+		if err != nil {
+			return r.invalidStore(err)
+		}
+		s, _ := scope.NodeScope(id)
+		return r.storeObject(s)
+	}))
+	r.obj.Set("scopes", r.method(r.obj, "kv.scopes", 0, func(js.Value) any {
+		p := newPromise()
+		db.Scopes(func(scopes []scope.Scope, err error) {
+			if err != nil {
+				p.settle(nil, err)
+				return
+			}
+			arr := jsArray.New(len(scopes))
+			for i, s := range scopes {
+				o := jsObject.New()
+				o.Set("kind", s.Kind.String())
+				o.Set("name", s.Name)
+				arr.SetIndex(i, o)
+			}
+			p.settle(arr, nil)
+		})
+		return p.value
+	}))
+	return r
+}
+
+// storeObject returns the JavaScript object of scope s, making it on first use.
+func (r *root) storeObject(s scope.Scope) js.Value {
+	name := s.ObjectStore()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if obj, ok := r.stores[name]; ok {
+		return obj
+	}
+	obj := jsObject.New()
+	r.bindStore(obj, r.db.Store(s), nil)
+	r.stores[name] = obj
+	return obj
+}
+
+// invalidStore returns a store whose data methods reject with err: node() and
+// store() cannot throw from Go, so a bad id surfaces on the first call instead.
+func (r *root) invalidStore(err error) js.Value {
+	obj := jsObject.New()
+	r.bindStore(obj, nil, err)
+	return obj
+}
+
+// bindStore puts get/set/has/delete/keys/clear/store on obj for store s (or, when
+// bad is set, methods that reject with bad).
+func (r *root) bindStore(obj js.Value, s *idb.Store, bad error) {
+	name := "kv"
+	if s != nil && s.Scope().Kind != scope.Host {
+		name = "kv store"
+	}
+	dataMethod := func(method string, arity int, fn func(args js.Value) any) {
+		obj.Set(method, r.method(obj, name+"."+method, arity, func(args js.Value) any {
+			if bad != nil {
+				return rejected(bad)
+			}
+			return fn(args)
+		}))
+	}
+	dataMethod("get", 1, func(args js.Value) any {
+		if err := checkKey("get", args.Index(0)); err != nil {
+			return rejected(err)
+		}
+		p := newPromise()
+		s.GetJS(args.Index(0), func(v idb.Value, err error) { p.settleValue(v, err) })
+		return p.value
+	})
+	dataMethod("has", 1, func(args js.Value) any {
+		if err := checkKey("has", args.Index(0)); err != nil {
+			return rejected(err)
+		}
+		p := newPromise()
+		s.HasJS(args.Index(0), func(ok bool, err error) { p.settle(ok, err) })
+		return p.value
+	})
+	dataMethod("keys", 0, func(js.Value) any {
+		p := newPromise()
+		s.KeysJS(func(v js.Value, err error) { p.settle(v, err) })
+		return p.value
+	})
+	dataMethod("set", 2, func(args js.Value) any {
+		if err := checkKey("set", args.Index(0)); err != nil {
+			return rejected(err)
+		}
+		return r.commitPromise(s.PutJS(args.Index(0), idb.ValueAt(args, 1)))
+	})
+	dataMethod("delete", 1, func(args js.Value) any {
+		if err := checkKey("delete", args.Index(0)); err != nil {
+			return rejected(err)
+		}
+		return r.commitPromise(s.DeleteJS(args.Index(0)))
+	})
+	dataMethod("clear", 0, func(js.Value) any {
+		return r.commitPromise(s.ClearJS())
+	})
+	obj.Set("store", r.storeMethod(obj, name+".store", func(args js.Value) any {
+		n, err := goName("kv.store", "store name", args.Index(0))
+		if err != nil {
+			return r.invalidStore(err)
+		}
+		ns, _ := scope.NamedScope(n)
+		return r.storeObject(ns)
+	}))
+}
+
+func checkKey(method string, key js.Value) error {
+	if !isString(key) {
+		return typeErrorf("kv.%s: key must be a string, got %s", method, typeName(key))
+	}
+	return nil
+}
+
+// commitPromise returns the Promise that settles with c.
+func (r *root) commitPromise(c *idb.Commit, err error) js.Value {
+	if err != nil {
+		return rejected(err)
+	}
+	r.mu.Lock()
+	if c == r.lastCommit {
+		p := r.lastPromise
+		r.mu.Unlock()
+		return p
+	}
+	r.mu.Unlock()
+	p := newPromise()
+	r.mu.Lock()
+	r.lastCommit, r.lastPromise = c, p.value
+	r.mu.Unlock()
+	c.Then(func(err error) {
+		p.settle(js.Undefined(), err)
+		r.mu.Lock()
+		if r.lastCommit == c {
+			r.lastCommit, r.lastPromise = nil, js.Value{}
+		}
+		r.mu.Unlock()
+	})
+	return p.value
+}
+
+// method wraps fn as a JavaScript method of self. It checks the argument count
+// and `this`, and turns a Go panic into a rejected Promise for that call alone:
+// a panic that reached syscall/js would end the program for every later call.
+func (r *root) method(self js.Value, name string, arity int, fn func(args js.Value) any) js.Value {
+	return r.methodOr(self, name, arity, fn, func(err error) any { return rejected(err) })
+}
+
+// storeMethod is method for node() and store(): they return a store object, so
+// a bad call returns one whose methods reject.
+func (r *root) storeMethod(self js.Value, name string, fn func(args js.Value) any) js.Value {
+	return r.methodOr(self, name, 1, fn, func(err error) any { return r.invalidStore(err) })
+}
+
+// The JavaScript function is glue around a Go js.Func that receives `this` and the
+// arguments as one Array (see glueSource). The js.Func lives as long as the page.
+func (r *root) methodOr(self js.Value, name string, arity int, fn func(args js.Value) any, bad func(error) any) js.Value {
+	impl := js.FuncOf(func(_ js.Value, call []js.Value) (result any) {
+		defer func() {
+			if p := recover(); p != nil {
+				result = bad(fmt.Errorf("internal error in %s: %v", name, p))
+			}
+		}()
+		this, args := call[0], call[1]
+		if !this.IsUndefined() && !this.IsNull() && !this.Equal(self) && !this.Equal(jsGlobal) {
+			return bad(typeErrorf("%s: called on an object that is not this kv store", name))
+		}
+		if n := args.Length(); n != arity {
+			return bad(typeErrorf("%s: takes %d argument%s, got %d", name, arity, plural(arity), n))
+		}
+		if hook := testHook; hook != nil {
+			hook(name)
+		}
+		return fn(args)
+	})
+	return glueMethod.Invoke(impl)
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// testHook, when set by a test, runs inside every method call; tests use it to
+// force a panic in the middle of a call.
+var testHook func(method string)

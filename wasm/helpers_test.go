@@ -1,0 +1,218 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"sync"
+	"syscall/js"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/patchies/patchkv/idb"
+)
+
+// The tests in this package drive the registered JavaScript API (globalThis.patchkv
+// and the kv objects it hands out) the way a page does, in headless Chromium with
+// its real IndexedDB. JavaScript snippets run as async function bodies so that
+// "issued in the same task, not awaited" means exactly that.
+
+func TestMain(m *testing.M) {
+	register()
+	os.Exit(m.Run())
+}
+
+// uniquePatch returns a patch id no other test uses and deletes its database at
+// the end of the test.
+func uniquePatch(tb testing.TB) string {
+	tb.Helper()
+	name := strings.NewReplacer("/", "-", " ", "_").Replace(tb.Name())
+	patch := fmt.Sprintf("test-%s-%d", name, rand.Uint64())
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		_ = idb.DeleteDatabase(ctx, patch)
+	})
+	return patch
+}
+
+// openKV opens the root kv of a fresh patch through globalThis.patchkv.open.
+func openKV(tb testing.TB) js.Value {
+	tb.Helper()
+	return openPatch(tb, uniquePatch(tb))
+}
+
+func openPatch(tb testing.TB, patch string) js.Value {
+	tb.Helper()
+	kv, err := await(js.Global().Get("patchkv").Call("open", patch))
+	require.NoError(tb, err)
+	return kv
+}
+
+// openSecondConnection opens patch through a separate registry: a second root and
+// IndexedDB connection in the same page, as another tab would have.
+func openSecondConnection(tb testing.TB, patch string, opts idb.Options) js.Value {
+	tb.Helper()
+	reg := &registry{roots: map[string]*root{}, opts: opts}
+	kv, err := await(reg.open(js.ValueOf(patch)))
+	require.NoError(tb, err)
+	tb.Cleanup(func() {
+		for _, r := range reg.roots {
+			r.db.Close()
+		}
+	})
+	return kv
+}
+
+// rejection is a rejection seen from Go: the JavaScript error's name and message.
+type rejection struct {
+	Name, Message string
+	Value         js.Value
+}
+
+func (e *rejection) Error() string { return e.Name + ": " + e.Message }
+
+// await waits for a Promise (or returns a plain value as is).
+func await(p js.Value) (js.Value, error) {
+	if p.Type() != js.TypeObject || p.Get("then").Type() != js.TypeFunction {
+		return p, nil
+	}
+	type result struct {
+		v   js.Value
+		err error
+	}
+	ch := make(chan result, 1)
+	ok := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		ch <- result{v: args[0]}
+		return nil
+	})
+	defer ok.Release()
+	fail := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		e := args[0]
+		je := &rejection{Value: e, Name: "(non-error)", Message: js.Global().Get("String").Invoke(e).String()}
+		if e.Type() == js.TypeObject {
+			je.Name, je.Message = e.Get("name").String(), e.Get("message").String()
+		}
+		ch <- result{err: je}
+		return nil
+	})
+	defer fail.Release()
+	p.Call("then", ok, fail)
+	select {
+	case r := <-ch:
+		return r.v, r.err
+	case <-time.After(60 * time.Second):
+		return js.Undefined(), fmt.Errorf("promise did not settle in 60s")
+	}
+}
+
+// run evaluates body as the body of an async JavaScript function with the given
+// parameters and awaits its result.
+func run(tb testing.TB, body string, params map[string]any) (js.Value, error) {
+	tb.Helper()
+	names := make([]any, 0, len(params)+1)
+	values := make([]any, 0, len(params))
+	for k, v := range params {
+		names = append(names, k)
+		values = append(values, v)
+	}
+	names = append(names, "return (async () => {\n"+jsHelpers+"\n"+body+"\n})();")
+	fn := js.Global().Get("Function").New(names...)
+	return await(fn.Invoke(values...))
+}
+
+// mustRun is run that fails the test on a rejection.
+func mustRun(tb testing.TB, body string, params map[string]any) js.Value {
+	tb.Helper()
+	v, err := run(tb, body, params)
+	require.NoError(tb, err, "script:\n%s", body)
+	return v
+}
+
+// errName returns the JavaScript error name of err ("" when err is nil).
+func errName(err error) string {
+	if je, ok := err.(*rejection); ok {
+		return je.Name
+	}
+	if err != nil {
+		return "(go) " + err.Error()
+	}
+	return ""
+}
+
+// jsHelpers is prepended to every script: `same` compares two values by type and
+// content the way a user would expect a round trip to preserve them.
+const jsHelpers = `
+const tag = (v) => Object.prototype.toString.call(v);
+async function same(a, b, path = 'value') {
+  if (typeof a !== typeof b) throw new Error(path + ': typeof ' + typeof a + ' != ' + typeof b);
+  if (typeof a !== 'object' || a === null || b === null) {
+    if (!Object.is(a, b)) throw new Error(path + ': ' + String(a) + ' !== ' + String(b));
+    return;
+  }
+  if (tag(a) !== tag(b)) throw new Error(path + ': ' + tag(a) + ' != ' + tag(b));
+  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) throw new Error(path + ': prototypes differ');
+  if (a instanceof Blob) {
+    if (a.type !== b.type || a.size !== b.size) throw new Error(path + ': blob type/size differ');
+    if (a instanceof File && a.name !== b.name) throw new Error(path + ': file name differs');
+    await same(new Uint8Array(await a.arrayBuffer()), new Uint8Array(await b.arrayBuffer()), path + '.bytes');
+    return;
+  }
+  if (a instanceof ArrayBuffer) return same(new Uint8Array(a), new Uint8Array(b), path);
+  if (ArrayBuffer.isView(a)) {
+    if (a.byteLength !== b.byteLength) throw new Error(path + ': byteLength differs');
+    const x = new Uint8Array(a.buffer, a.byteOffset, a.byteLength), y = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) throw new Error(path + ': byte ' + i + ' differs');
+    return;
+  }
+  if (a instanceof Date) return same(a.getTime(), b.getTime(), path);
+  if (a instanceof RegExp) return same(String(a), String(b), path);
+  if (a instanceof Map) return same([...a.entries()], [...b.entries()], path);
+  if (a instanceof Set) return same([...a], [...b], path);
+  const ka = Object.keys(a), kb = Object.keys(b);
+  await same(ka.join('\u0000'), kb.join('\u0000'), path + ' keys');
+  for (const k of ka) await same(a[k], b[k], path + '.' + k);
+}
+// rawStoreNames lists the object stores of a database with plain IndexedDB.
+function rawStoreNames(name) {
+  return new Promise((resolve, reject) => {
+    const req = indexedDB.open(name);
+    req.onsuccess = () => { const db = req.result; const names = [...db.objectStoreNames]; db.close(); resolve(names); };
+    req.onerror = () => reject(req.error);
+  });
+}
+`
+
+var (
+	blockedMu   sync.Mutex
+	blockedMsgs = map[string]int{}
+)
+
+// idbOptionsForTests shortens the blocked-upgrade bound and counts the progress
+// messages per database instead of printing them.
+func idbOptionsForTests() idb.Options {
+	return idb.Options{
+		BlockedTimeout: 4 * time.Second,
+		OnBlocked: func(msg string) {
+			blockedMu.Lock()
+			defer blockedMu.Unlock()
+			for _, part := range strings.Split(msg, `"`) {
+				if strings.HasPrefix(part, "patchkv:test-") {
+					blockedMsgs[strings.TrimPrefix(part, "patchkv:")]++
+				}
+			}
+		},
+	}
+}
+
+func blockedWarnings(patch string) int {
+	blockedMu.Lock()
+	defer blockedMu.Unlock()
+	return blockedMsgs[patch]
+}

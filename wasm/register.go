@@ -1,0 +1,80 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"sync"
+	"syscall/js"
+
+	"github.com/patchies/patchkv/idb"
+)
+
+// registry hands out one root per patch, so that loading the same patch twice
+// gives the same kv (and one IndexedDB connection).
+type registry struct {
+	mu    sync.Mutex
+	roots map[string]*root
+	opts  idb.Options
+}
+
+// open resolves to the root kv of patch once its database is open, or rejects
+// with the reason it cannot be opened (IndexedDB refused, bad patch id).
+func (reg *registry) open(patchArg js.Value) js.Value {
+	patch, err := goName("loadKV", "patch", patchArg)
+	if err != nil {
+		return rejected(err)
+	}
+	reg.mu.Lock()
+	r, ok := reg.roots[patch]
+	reg.mu.Unlock()
+	if ok {
+		return resolved(r.obj)
+	}
+	db, err := idb.Open(patch, reg.opts)
+	if err != nil {
+		return rejected(err)
+	}
+	p := newPromise()
+	db.Ping(func(err error) {
+		if err != nil {
+			db.Close()
+			p.settle(nil, err)
+			return
+		}
+		reg.mu.Lock()
+		r, ok := reg.roots[patch]
+		if !ok {
+			r = newRoot(db)
+			reg.roots[patch] = r
+		}
+		reg.mu.Unlock()
+		if ok {
+			db.Close()
+		}
+		p.settle(r.obj, nil)
+	})
+	return p.value
+}
+
+var defaultRegistry = &registry{roots: map[string]*root{}}
+
+// register publishes globalThis.patchkv = {open(patch)} and tells the loader
+// (js/kv.js) that the module is ready by calling globalThis.__patchkvReady.
+func register() {
+	api := jsObject.New()
+	api.Set("open", js.FuncOf(func(_ js.Value, args []js.Value) (result any) {
+		defer func() {
+			if p := recover(); p != nil {
+				result = rejected(typeErrorf("patchkv.open: internal error: %v", p))
+			}
+		}()
+		if len(args) != 1 {
+			return rejected(typeErrorf("patchkv.open: takes 1 argument, got %d", len(args)))
+		}
+		return defaultRegistry.open(args[0])
+	}))
+	jsGlobal.Set("patchkv", api)
+	if ready := jsGlobal.Get("__patchkvReady"); ready.Type() == js.TypeFunction {
+		ready.Invoke(api)
+	}
+}
