@@ -3,7 +3,6 @@
 package idb
 
 import (
-	"context"
 	"strconv"
 	"sync"
 )
@@ -86,20 +85,19 @@ func (c *Commit) then(fn func(error)) {
 // aborted them. fn runs on the JavaScript event loop and must not block.
 func (c *Commit) Then(fn func(error)) { c.then(fn) }
 
-// Wait blocks until the writes are durable or failed, or ctx ends. Call it from a
-// goroutine, never from a js.FuncOf handler.
-func (c *Commit) Wait(ctx context.Context) error {
+// Done is closed once the writes are durable or failed; Err then says which.
+func (c *Commit) Done() <-chan struct{} {
 	c.mu.Lock()
-	done := c.done
-	c.mu.Unlock()
-	select {
-	case <-done:
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		return c.err
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	defer c.mu.Unlock()
+	return c.done
+}
+
+// Err returns nil while pending or once durable, and the error that failed the
+// writes otherwise.
+func (c *Commit) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
 }
 
 // quoteJS quotes a key for an error message, cutting very long keys.

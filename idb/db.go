@@ -4,18 +4,17 @@ package idb
 
 import (
 	"errors"
-	"fmt"
+	"strconv"
 	"sync"
-	"time"
-
-	"github.com/hack-pad/safejs"
+	"syscall/js"
 
 	"github.com/patchies/patchkv/scope"
 )
 
-// DefaultBlockedTimeout is how long an operation that needs a version upgrade waits
-// for other connections to close before it fails with a TimeoutError.
-const DefaultBlockedTimeout = 10 * time.Second
+// DefaultBlockedTimeoutMS is how long (in milliseconds) an operation that needs a
+// version upgrade waits for other connections to close before it fails with a
+// TimeoutError.
+const DefaultBlockedTimeoutMS = 10_000
 
 // maxOpenAttempts bounds the open/upgrade cycles one queue may go through when
 // several contexts race to upgrade the same database; each cycle normally succeeds.
@@ -29,9 +28,11 @@ var ErrInvalidKey = errors.New("idb: key must be a string")
 
 // Options tunes a DB. The zero value works.
 type Options struct {
-	// BlockedTimeout bounds the wait for other connections to close during a
-	// version upgrade; zero means DefaultBlockedTimeout.
-	BlockedTimeout time.Duration
+	// BlockedTimeoutMS bounds the wait (in milliseconds) for other connections
+	// to close during a version upgrade; zero means DefaultBlockedTimeoutMS. It
+	// is not a time.Duration because importing package time adds ~50 KB (gzip)
+	// to kv.wasm.
+	BlockedTimeoutMS int
 	// OnBlocked is told once per blocked upgrade what is waiting and why; nil
 	// writes the message with console.warn, so that a developer whose other tab
 	// holds the database open sees why a write is slow.
@@ -57,13 +58,13 @@ type DB struct {
 	patch   string
 	opts    Options
 	g       *globals
-	clearFn safejs.Func // clears active at the end of each task
+	clearFn js.Func // clears active at the end of each task
 
 	mu           sync.Mutex
 	state        connState
 	closed       bool
-	conn         safejs.Value
-	connFn       safejs.Func
+	conn         jsval
+	connFn       js.Func
 	known        map[string]bool // object stores of conn: true exists, false absent
 	queue        []*op           // operations waiting for the connection, in order
 	queueCommit  *Commit         // shared by the writes in queue
@@ -85,11 +86,11 @@ func Open(patch string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	if opts.BlockedTimeout <= 0 {
-		opts.BlockedTimeout = DefaultBlockedTimeout
+	if opts.BlockedTimeoutMS <= 0 {
+		opts.BlockedTimeoutMS = DefaultBlockedTimeoutMS
 	}
 	db := &DB{name: name, patch: patch, opts: opts, g: g, active: map[string]*txn{}}
-	db.clearFn, err = callback(func(safejs.Value, []safejs.Value) {
+	db.clearFn = funcOf(func(jsval, []js.Value) {
 		db.mu.Lock()
 		clear(db.active)
 		db.clearPending = false
@@ -116,7 +117,7 @@ func (db *DB) Store(s scope.Scope) *Store {
 // Ping opens the connection if needed and calls done once it is open (nil) or
 // failed to open (the DOMException, for example when IndexedDB refuses access).
 func (db *DB) Ping(done func(error)) {
-	db.run(&op{kind: opPing, read: func(_ safejs.Value, err error) { done(err) }})
+	db.run(&op{kind: opPing, read: func(_ jsval, err error) { done(err) }})
 }
 
 // Scopes reports the scopes that have an object store in this database, in
@@ -173,7 +174,7 @@ func (db *DB) run(o *op) (*Commit, error) {
 		if db.state == stateOpen && len(db.queue) == 0 {
 			if o.kind == opPing {
 				db.mu.Unlock()
-				o.read(safejs.Undefined(), nil)
+				o.read(undefined(), nil)
 				return nil, nil
 			}
 			exists, err := db.hasStoreLocked(o.store)
@@ -306,7 +307,7 @@ func (db *DB) dropConnLocked() {
 	if db.state != stateOpening {
 		db.state = stateClosed
 	}
-	db.conn = safejs.Undefined()
+	db.conn = undefined()
 	db.known = nil
 	clear(db.active)
 }
@@ -314,7 +315,7 @@ func (db *DB) dropConnLocked() {
 // onConnEvent handles versionchange (another context upgrades or deletes the
 // database) and close (the browser closed the connection, e.g. storage cleared) by
 // letting go of the connection; the next operation reopens it.
-func (db *DB) onConnEvent(conn safejs.Value) {
+func (db *DB) onConnEvent(conn jsval) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	if db.state != stateOpen || !db.conn.Equal(conn) {
@@ -333,7 +334,7 @@ func (db *DB) openLocked(version int) {
 		queue := db.takeQueueLocked()
 		db.attempts = 0
 		db.state = stateClosed
-		err := &DOMError{Name: "AbortError", Message: fmt.Sprintf("patchkv: gave up opening %q after %d upgrade attempts raced with other contexts", db.name, maxOpenAttempts)}
+		err := &DOMError{Name: "AbortError", Message: "patchkv: gave up opening " + strconv.Quote(db.name) + " after " + strconv.Itoa(maxOpenAttempts) + " upgrade attempts raced with other contexts"}
 		go failOps(queue, err)
 		return
 	}
@@ -349,7 +350,7 @@ func (db *DB) openLocked(version int) {
 }
 
 // opened is called by a successful open request with its connection.
-func (db *DB) opened(a *openAttempt, conn safejs.Value) {
+func (db *DB) opened(a *openAttempt, conn jsval) {
 	db.mu.Lock()
 	if a.abandoned || db.attempt != a {
 		db.mu.Unlock()
@@ -358,16 +359,14 @@ func (db *DB) opened(a *openAttempt, conn safejs.Value) {
 	}
 	db.attempt = nil
 	db.conn, db.known = conn, map[string]bool{}
-	fn, err := callback(func(safejs.Value, []safejs.Value) { db.onConnEvent(conn) }, func(error) {})
+	fn := funcOf(func(jsval, []js.Value) { db.onConnEvent(conn) }, func(error) {})
+	err := conn.Set("onversionchange", fn.Value)
 	if err == nil {
-		err = conn.Set("onversionchange", fn.Value())
-	}
-	if err == nil {
-		err = conn.Set("onclose", fn.Value())
+		err = conn.Set("onclose", fn.Value)
 	}
 	if err != nil {
 		db.state = stateClosed
-		db.conn = safejs.Undefined()
+		db.conn = undefined()
 		queue := db.takeQueueLocked()
 		db.mu.Unlock()
 		failOps(queue, asDOMError(err))
@@ -425,9 +424,9 @@ func (db *DB) blockedTimeout(a *openAttempt) {
 	}
 	queue := db.takeQueueLocked()
 	db.mu.Unlock()
-	failOps(queue, &DOMError{Name: "TimeoutError", Message: fmt.Sprintf(
-		"patchkv: adding an object store to database %q waited %s for other connections (another tab, worker or frame) to close; they did not",
-		db.name, db.opts.BlockedTimeout)})
+	failOps(queue, &DOMError{Name: "TimeoutError", Message: "patchkv: adding an object store to database " +
+		strconv.Quote(db.name) + " waited " + seconds(db.opts.BlockedTimeoutMS) +
+		" for other connections (another tab, worker or frame) to close; they did not"})
 }
 
 // flush issues queued operations in their order, in this task, so that they share
@@ -455,19 +454,19 @@ func (db *DB) scheduleClearLocked() {
 		return
 	}
 	db.clearPending = true
-	_, _ = db.g.queueMicrotask.Invoke(db.clearFn.Value())
+	_, _ = db.g.queueMicrotask.Invoke(db.clearFn.Value)
 }
 
 // openAttempt is one indexedDB.open request and its events.
 type openAttempt struct {
-	db          *DB
-	req         safejs.Value
-	fn          safejs.Func
-	blocked     bool
-	reported    bool
-	timer       *time.Timer
-	reportTimer *time.Timer
-	abandoned   bool
+	db         *DB
+	req        jsval
+	fn         js.Func
+	blocked    bool
+	reported   bool
+	stopTimer  func()
+	stopReport func()
+	abandoned  bool
 }
 
 func (a *openAttempt) start(version int) error {
@@ -480,19 +479,16 @@ func (a *openAttempt) start(version int) error {
 		return asDOMError(err)
 	}
 	a.req = req
-	a.fn, err = callback(a.handle, func(err error) { a.db.openFailed(a, err) })
-	if err != nil {
-		return err
-	}
+	a.fn = funcOf(a.handle, func(err error) { a.db.openFailed(a, err) })
 	for _, ev := range []string{"onsuccess", "onerror", "onblocked", "onupgradeneeded"} {
-		if err := req.Set(ev, a.fn.Value()); err != nil {
+		if err := req.Set(ev, a.fn.Value); err != nil {
 			return asDOMError(err)
 		}
 	}
 	return nil
 }
 
-func (a *openAttempt) handle(_ safejs.Value, args []safejs.Value) {
+func (a *openAttempt) handle(_ jsval, args []js.Value) {
 	event := arg(args, 0)
 	switch getString(event, "type") {
 	case "upgradeneeded":
@@ -547,19 +543,19 @@ func (a *openAttempt) upgrade() {
 // onBlocked starts the bounded wait. Our own connection, closed just before the
 // upgrade, can report blocked while its last transactions finish; so progress is
 // reported only if the wait lasts longer than blockedReportDelay.
-func (a *openAttempt) onBlocked(safejs.Value) {
+func (a *openAttempt) onBlocked(jsval) {
 	db := a.db
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	a.blocked = true
 	a.armTimer()
-	if a.reportTimer == nil {
-		a.reportTimer = time.AfterFunc(blockedReportDelay, a.report)
+	if a.stopReport == nil {
+		a.stopReport = afterFunc(blockedReportDelay, a.report)
 	}
 }
 
 // blockedReportDelay is how long a blocked upgrade waits before saying so.
-const blockedReportDelay = time.Second
+const blockedReportDelay = 1000 // ms
 
 // report tells the developer, once, what the upgrade is waiting for.
 func (a *openAttempt) report() {
@@ -571,7 +567,9 @@ func (a *openAttempt) report() {
 	}
 	a.reported = true
 	db.mu.Unlock()
-	msg := fmt.Sprintf("patchkv: waiting for other connections to database %q to close (another tab, worker or frame has it open); the write needs a version upgrade and fails after %s if they do not", db.name, db.opts.BlockedTimeout)
+	msg := "patchkv: waiting for other connections to database " + strconv.Quote(db.name) +
+		" to close (another tab, worker or frame has it open); the write needs a version upgrade and fails after " +
+		seconds(db.opts.BlockedTimeoutMS) + " if they do not"
 	if db.opts.OnBlocked != nil {
 		db.opts.OnBlocked(msg)
 		return
@@ -581,19 +579,19 @@ func (a *openAttempt) report() {
 
 // armTimer starts the bounded wait of a blocked attempt; called with db.mu held.
 func (a *openAttempt) armTimer() {
-	if a.timer != nil {
-		a.timer.Stop()
+	if a.stopTimer != nil {
+		a.stopTimer()
 	}
-	a.timer = time.AfterFunc(a.db.opts.BlockedTimeout, func() { a.db.blockedTimeout(a) })
+	a.stopTimer = afterFunc(a.db.opts.BlockedTimeoutMS, func() { a.db.blockedTimeout(a) })
 }
 
 func (a *openAttempt) finish() {
 	a.db.mu.Lock()
-	if a.timer != nil {
-		a.timer.Stop()
+	if a.stopTimer != nil {
+		a.stopTimer()
 	}
-	if a.reportTimer != nil {
-		a.reportTimer.Stop()
+	if a.stopReport != nil {
+		a.stopReport()
 	}
 	a.db.mu.Unlock()
 	for _, ev := range []string{"onsuccess", "onerror", "onblocked", "onupgradeneeded"} {
@@ -603,7 +601,7 @@ func (a *openAttempt) finish() {
 }
 
 // containsStore reports whether conn has an object store called name.
-func containsStore(conn safejs.Value, name string) (bool, error) {
+func containsStore(conn jsval, name string) (bool, error) {
 	names, err := conn.Get("objectStoreNames")
 	if err != nil {
 		return false, err
@@ -616,7 +614,7 @@ func containsStore(conn safejs.Value, name string) (bool, error) {
 }
 
 // storeNames lists conn's object stores in order.
-func storeNames(conn safejs.Value) ([]string, error) {
+func storeNames(conn jsval) ([]string, error) {
 	list, err := conn.Get("objectStoreNames")
 	if err != nil {
 		return nil, err
@@ -638,4 +636,9 @@ func storeNames(conn safejs.Value) ([]string, error) {
 		names = append(names, s)
 	}
 	return names, nil
+}
+
+// seconds formats a duration in milliseconds for messages, e.g. "10s" or "1.5s".
+func seconds(ms int) string {
+	return strconv.FormatFloat(float64(ms)/1000, 'f', -1, 64) + "s"
 }

@@ -4,34 +4,32 @@ package idb
 
 import (
 	"errors"
-	"fmt"
 	"sync"
 	"syscall/js"
-
-	goidb "github.com/hack-pad/go-indexeddb/idb"
-	"github.com/hack-pad/safejs"
 )
 
 // This file is the package's seam to JavaScript: the globals it needs are looked up
 // once, and JavaScript exceptions become Go errors here.
 
 type globals struct {
-	indexedDB         safejs.Value
-	object            safejs.Value
-	array             safejs.Value
-	uint8Array        safejs.Value
-	arrayBuffer       safejs.Value
-	arrayBufferIsView safejs.Value
-	blob              safejs.Value
-	domException      safejs.Value
-	queueMicrotask    safejs.Value
-	console           safejs.Value
+	indexedDB         jsval
+	object            jsval
+	array             jsval
+	uint8Array        jsval
+	arrayBuffer       jsval
+	arrayBufferIsView jsval
+	blob              jsval
+	domException      jsval
+	queueMicrotask    jsval
+	console           jsval
+	setTimeout        jsval
+	clearTimeout      jsval
 	// gluePut and glueClone are small JavaScript functions that move stored
 	// values between JavaScript places without passing them through Go (see
 	// Value); undefinedBox is [undefined].
-	gluePut      safejs.Value
-	glueClone    safejs.Value
-	undefinedBox safejs.Value
+	gluePut      jsval
+	glueClone    jsval
+	undefinedBox jsval
 }
 
 // glueSource defines gluePut and glueClone. They exist because a number that
@@ -54,10 +52,10 @@ var ErrNoIndexedDB = errors.New("idb: IndexedDB is not available in this context
 
 func loadGlobals() (*globals, error) {
 	jsgOnce.Do(func() {
-		g := safejs.Global()
-		get := func(name string) safejs.Value {
+		g := wrap(js.Global())
+		get := func(name string) jsval {
 			if jsgErr != nil {
-				return safejs.Undefined()
+				return undefined()
 			}
 			v, err := g.Get(name)
 			if err != nil {
@@ -75,6 +73,8 @@ func loadGlobals() (*globals, error) {
 			domException:   get("DOMException"),
 			queueMicrotask: get("queueMicrotask"),
 			console:        get("console"),
+			setTimeout:     get("setTimeout"),
+			clearTimeout:   get("clearTimeout"),
 		}
 		if jsgErr == nil {
 			jsg.arrayBufferIsView, jsgErr = jsg.arrayBuffer.Get("isView")
@@ -82,7 +82,7 @@ func loadGlobals() (*globals, error) {
 		if jsgErr == nil {
 			jsgErr = jsg.loadGlue(get("Function"))
 		}
-		if jsgErr == nil && jsg.indexedDB.Type() != safejs.TypeObject {
+		if jsgErr == nil && jsg.indexedDB.Type() != js.TypeObject {
 			jsgErr = ErrNoIndexedDB
 		}
 	})
@@ -93,12 +93,12 @@ func loadGlobals() (*globals, error) {
 // QuotaExceededError, AbortError or DataCloneError. It keeps the JavaScript exception
 // so that the JS API can reject with the browser's own object.
 //
-// errors.Is(err, goidb.NewDOMException("QuotaExceededError")) and
-// errors.Is(err, &DOMError{Name: "QuotaExceededError"}) both match by name.
+// errors.Is(err, &DOMError{Name: "QuotaExceededError"}) matches by name, and so
+// does IsDOMException(err, "QuotaExceededError").
 type DOMError struct {
 	Name    string
 	Message string
-	value   safejs.Value
+	value   jsval
 }
 
 // Error returns "idb: Name: Message".
@@ -109,13 +109,23 @@ func (e *DOMError) Error() string {
 	return "idb: " + e.Name + ": " + e.Message
 }
 
-// Is reports whether target names the same DOMException.
+// Is reports whether target is a *DOMError with the same name.
 func (e *DOMError) Is(target error) bool {
-	switch t := target.(type) {
-	case *DOMError:
-		return t.Name == e.Name
-	case goidb.DOMException:
-		return t == goidb.NewDOMException(e.Name)
+	t, ok := target.(*DOMError)
+	return ok && t.Name == e.Name
+}
+
+// IsDOMException reports whether err is (or wraps) the DOMException called name.
+func IsDOMException(err error, name string) bool {
+	for err != nil {
+		if errorName(err) == name {
+			return true
+		}
+		u, ok := err.(interface{ Unwrap() error })
+		if !ok {
+			return false
+		}
+		err = u.Unwrap()
 	}
 	return false
 }
@@ -123,27 +133,27 @@ func (e *DOMError) Is(target error) bool {
 // JSValue returns the JavaScript exception, creating a DOMException when the error
 // was made in Go.
 func (e *DOMError) JSValue() js.Value {
-	if e.value.Type() == safejs.TypeUndefined {
+	if e.value.Type() == js.TypeUndefined {
 		if g, err := loadGlobals(); err == nil {
 			if v, err := g.domException.New(e.Message, e.Name); err == nil {
 				e.value = v
 			}
 		}
 	}
-	return safejs.Unsafe(e.value)
+	return e.value.js()
 }
 
 // newDOMError builds a DOMError from a thrown or reported JavaScript value; values
 // that are not exceptions give a DOMError named "UnknownError".
-func newDOMError(v safejs.Value) *DOMError {
-	if v.Type() != safejs.TypeObject {
-		return &DOMError{Name: "UnknownError", Message: fmt.Sprint(safejs.Unsafe(v))}
+func newDOMError(v jsval) *DOMError {
+	if v.Type() != js.TypeObject {
+		return &DOMError{Name: "UnknownError", Message: js.Global().Get("String").Invoke(v.js()).String()}
 	}
 	e := &DOMError{value: v}
-	if n, err := v.Get("name"); err == nil && n.Type() == safejs.TypeString {
+	if n, err := v.Get("name"); err == nil && n.Type() == js.TypeString {
 		e.Name, _ = n.String()
 	}
-	if m, err := v.Get("message"); err == nil && m.Type() == safejs.TypeString {
+	if m, err := v.Get("message"); err == nil && m.Type() == js.TypeString {
 		e.Message, _ = m.String()
 	}
 	if e.Name == "" {
@@ -152,65 +162,47 @@ func newDOMError(v safejs.Value) *DOMError {
 	return e
 }
 
-// asDOMError turns an error from a safejs call into a *DOMError when JavaScript
-// threw; other errors (a Go panic caught by safejs) pass through.
+// asDOMError turns an error from a jsval call into a *DOMError when JavaScript
+// threw; other errors (a syscall/js type error) pass through. The errors of this
+// package are never wrapped, so type assertions do; errors.As would pull
+// reflection support (~18 KB gzip) into kv.wasm.
 func asDOMError(err error) error {
-	if err == nil {
+	switch e := err.(type) {
+	case js.Error:
+		return newDOMError(wrap(e.Value))
+	case nil:
 		return nil
-	}
-	var jsErr js.Error
-	if errors.As(err, &jsErr) {
-		return newDOMError(safejs.Safe(jsErr.Value))
-	}
-	var d *DOMError
-	if errors.As(err, &d) {
-		return d
 	}
 	return err
 }
 
 // errorName returns the DOMException name of err, or "" when it is not one.
 func errorName(err error) string {
-	var d *DOMError
-	if errors.As(err, &d) {
+	if d, ok := err.(*DOMError); ok {
 		return d.Name
 	}
 	return ""
 }
 
-// callback wraps fn as a JavaScript function that never lets a Go panic escape into
-// syscall/js (which would end the program): a panic is handed to onPanic instead.
-func callback(fn func(this safejs.Value, args []safejs.Value), onPanic func(error)) (safejs.Func, error) {
-	return safejs.FuncOf(func(this safejs.Value, args []safejs.Value) any {
-		defer func() {
-			if r := recover(); r != nil {
-				onPanic(fmt.Errorf("idb: internal error: %v", r))
-			}
-		}()
-		fn(this, args)
-		return nil
-	})
-}
-
 // arg returns args[i] or undefined.
-func arg(args []safejs.Value, i int) safejs.Value {
+func arg(args []js.Value, i int) jsval {
 	if i < len(args) {
-		return args[i]
+		return jsval{args[i]}
 	}
-	return safejs.Undefined()
+	return undefined()
 }
 
 // getString reads the string property p of v ("" when it is missing or not a string).
-func getString(v safejs.Value, p string) string {
+func getString(v jsval, p string) string {
 	x, err := v.Get(p)
-	if err != nil || x.Type() != safejs.TypeString {
+	if err != nil || x.Type() != js.TypeString {
 		return ""
 	}
 	s, _ := x.String()
 	return s
 }
 
-func (g *globals) loadGlue(function safejs.Value) error {
+func (g *globals) loadGlue(function jsval) error {
 	maker, err := function.New(glueSource)
 	if err != nil {
 		return err

@@ -3,9 +3,7 @@
 package idb
 
 import (
-	"errors"
-
-	"github.com/hack-pad/safejs"
+	"syscall/js"
 )
 
 type opKind uint8
@@ -27,11 +25,11 @@ func (k opKind) writes() bool { return k == opPut || k == opDelete || k == opCle
 type op struct {
 	kind   opKind
 	store  string
-	key    safejs.Value
+	key    jsval
 	value  Value
-	cloned bool                              // value is already a private structured clone
-	read   func(req safejs.Value, err error) // reads and pings: the IDBRequest, or undefined when nothing was read
-	commit *Commit                           // a queued write's placeholder
+	cloned bool                       // value is already a private structured clone
+	read   func(req jsval, err error) // reads and pings: the IDBRequest, or undefined when nothing was read
+	commit *Commit                    // a queued write's placeholder
 }
 
 var errTxnEnded = &DOMError{Name: "AbortError", Message: "patchkv: the transaction ended before the request finished"}
@@ -41,7 +39,7 @@ var errTxnEnded = &DOMError{Name: "AbortError", Message: "patchkv: the transacti
 func (o *op) fail(err error) (*Commit, error) {
 	switch {
 	case o.read != nil:
-		o.read(safejs.Undefined(), err)
+		o.read(undefined(), err)
 	case o.commit != nil:
 		o.commit.finishOne(err)
 	default:
@@ -55,7 +53,7 @@ func (o *op) fail(err error) (*Commit, error) {
 func (o *op) answerAbsent() (*Commit, error) {
 	switch o.kind {
 	case opGet, opHas, opKeys:
-		o.read(safejs.Undefined(), nil)
+		o.read(undefined(), nil)
 	case opDelete, opClear:
 		return doneCommit(nil), nil
 	}
@@ -65,8 +63,8 @@ func (o *op) answerAbsent() (*Commit, error) {
 // cloneError names the key in a DataCloneError, so that a user who stores many
 // values learns which one cannot be stored.
 func (o *op) cloneError(err error) error {
-	var d *DOMError
-	if !errors.As(err, &d) {
+	d, ok := err.(*DOMError)
+	if !ok {
 		return err
 	}
 	key, _ := o.key.String()
@@ -83,10 +81,10 @@ func (o *op) cloneError(err error) error {
 type txn struct {
 	db     *DB
 	name   string
-	tx     safejs.Value
-	store  safejs.Value
+	tx     jsval
+	store  jsval
 	write  bool
-	fn     safejs.Func
+	fn     js.Func
 	commit *Commit
 	reads  []*op
 	ended  bool
@@ -115,14 +113,11 @@ func (db *DB) txnLocked(name string, write bool) (*txn, error) {
 	if write {
 		t.commit = newCommit(1)
 	}
-	t.fn, err = callback(t.handle, t.internalError)
-	if err != nil {
-		return nil, err
-	}
-	if err := tx.Set("oncomplete", t.fn.Value()); err != nil {
+	t.fn = funcOf(t.handle, t.internalError)
+	if err := tx.Set("oncomplete", t.fn.Value); err != nil {
 		return nil, asDOMError(err)
 	}
-	if err := tx.Set("onabort", t.fn.Value()); err != nil {
+	if err := tx.Set("onabort", t.fn.Value); err != nil {
 		return nil, asDOMError(err)
 	}
 	db.active[name] = t
@@ -148,7 +143,7 @@ func (t *txn) issueLocked(o *op) (*Commit, error) {
 		return c, nil
 	}
 	var (
-		req safejs.Value
+		req jsval
 		err error
 	)
 	switch o.kind {
@@ -178,10 +173,10 @@ func (t *txn) issueLocked(o *op) (*Commit, error) {
 	}
 	t.reads = append(t.reads, o)
 	db.mu.Unlock()
-	if err := req.Set("onsuccess", t.fn.Value()); err != nil {
+	if err := req.Set("onsuccess", t.fn.Value); err != nil {
 		return nil, err
 	}
-	if err := req.Set("onerror", t.fn.Value()); err != nil {
+	if err := req.Set("onerror", t.fn.Value); err != nil {
 		return nil, err
 	}
 	return nil, nil
@@ -198,7 +193,7 @@ func (db *DB) retry(t *txn, o *op) (*Commit, error) {
 	return db.run(o)
 }
 
-func (t *txn) handle(_ safejs.Value, args []safejs.Value) {
+func (t *txn) handle(_ jsval, args []js.Value) {
 	event := arg(args, 0)
 	switch getString(event, "type") {
 	case "success", "error":
@@ -213,7 +208,7 @@ func (t *txn) handle(_ safejs.Value, args []safejs.Value) {
 		}
 		req, err := event.Get("target")
 		if err != nil {
-			o.read(safejs.Undefined(), err)
+			o.read(undefined(), err)
 			return
 		}
 		if getString(event, "type") == "success" {
@@ -225,15 +220,15 @@ func (t *txn) handle(_ safejs.Value, args []safejs.Value) {
 		_, _ = event.Call("preventDefault")
 		reqErr, err := req.Get("error")
 		if err != nil {
-			o.read(safejs.Undefined(), err)
+			o.read(undefined(), err)
 			return
 		}
-		o.read(safejs.Undefined(), newDOMError(reqErr))
+		o.read(undefined(), newDOMError(reqErr))
 	case "complete":
 		t.end(nil)
 	case "abort":
 		var err error = &DOMError{Name: "AbortError", Message: "patchkv: the transaction was aborted"}
-		if txErr, gerr := t.tx.Get("error"); gerr == nil && txErr.Type() == safejs.TypeObject {
+		if txErr, gerr := t.tx.Get("error"); gerr == nil && txErr.Type() == js.TypeObject {
 			err = newDOMError(txErr)
 		}
 		t.end(err)
@@ -263,7 +258,7 @@ func (t *txn) end(err error) {
 		readErr = errTxnEnded
 	}
 	for _, o := range reads {
-		o.read(safejs.Undefined(), readErr)
+		o.read(undefined(), readErr)
 	}
 	if t.commit != nil {
 		t.commit.finishOne(err)

@@ -4,8 +4,6 @@ package idb
 
 import (
 	"syscall/js"
-
-	"github.com/hack-pad/safejs"
 )
 
 // Value is a stored JavaScript value that Go hands along without reading it: the
@@ -17,41 +15,41 @@ import (
 // to put, and from a request's result to the caller's Promise, in JavaScript.
 // Objects would survive the trip; the indirection costs nothing for them either.
 type Value struct {
-	holder safejs.Value
+	holder jsval
 	slot   any // string or int
 }
 
 // ValueAt returns the value at holder[slot], which holder keeps: typically the
 // arguments Array of a JavaScript call.
 func ValueAt(holder js.Value, slot int) Value {
-	return Value{holder: safejs.Safe(holder), slot: slot}
+	return Value{holder: wrap(holder), slot: slot}
 }
 
 // ValueOf boxes a value made or read in Go.
 func ValueOf(v js.Value) Value {
-	return Value{holder: safejs.Safe(js.Global().Get("Array").Call("of", v)), slot: 0}
+	return Value{holder: wrap(js.Global().Get("Array").Call("of", v)), slot: 0}
 }
 
 // Holder and Slot say where the value is: holder[slot].
-func (v Value) Holder() js.Value { return safejs.Unsafe(v.holder) }
+func (v Value) Holder() js.Value { return v.holder.js() }
 
 // Slot is the property or index of the value in Holder.
 func (v Value) Slot() any { return v.slot }
 
 // JS reads the value into Go. A top-level -0 reads as 0.
 func (v Value) JS() js.Value {
-	if v.holder.Type() == safejs.TypeUndefined {
+	if v.holder.Type() == js.TypeUndefined {
 		return js.Undefined()
 	}
 	switch s := v.slot.(type) {
 	case int:
-		return safejs.Unsafe(v.holder).Index(s)
+		return v.holder.js().Index(s)
 	case string:
-		return safejs.Unsafe(v.holder).Get(s)
+		return v.holder.js().Get(s)
 	}
 	return js.Undefined()
 }
 
 func undefinedValue() Value { return Value{holder: jsg.undefinedBox, slot: 0} }
 
-func requestResult(req safejs.Value) Value { return Value{holder: req, slot: "result"} }
+func requestResult(req jsval) Value { return Value{holder: req, slot: "result"} }

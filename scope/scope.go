@@ -2,8 +2,7 @@ package scope
 
 import (
 	"errors"
-	"fmt"
-	"strings"
+	"strconv"
 	"unicode/utf8"
 )
 
@@ -29,7 +28,7 @@ func (k Kind) String() string {
 	case Named:
 		return "store"
 	}
-	return fmt.Sprintf("Kind(%d)", uint8(k))
+	return "Kind(" + strconv.Itoa(int(k)) + ")"
 }
 
 // Object store names are a prefix that says the kind, then the name verbatim. The
@@ -92,7 +91,7 @@ func (s Scope) String() string {
 	if s.Kind == Host {
 		return "host scope"
 	}
-	return fmt.Sprintf("%s %q", s.Kind, s.Name)
+	return s.Kind.String() + " " + strconv.Quote(s.Name)
 }
 
 // Parse is the inverse of ObjectStore. It errors with ErrNotPatchKV for names that
@@ -101,9 +100,9 @@ func Parse(objectStore string) (Scope, error) {
 	switch {
 	case objectStore == hostStore:
 		return HostScope(), nil
-	case strings.HasPrefix(objectStore, nodePrefix):
+	case hasPrefix(objectStore, nodePrefix):
 		return NodeScope(objectStore[len(nodePrefix):])
-	case strings.HasPrefix(objectStore, namedPrefix):
+	case hasPrefix(objectStore, namedPrefix):
 		return NamedScope(objectStore[len(namedPrefix):])
 	}
 	return Scope{}, ErrNotPatchKV
@@ -120,5 +119,14 @@ func DatabaseName(patch string) (string, error) {
 
 // PatchOf is the inverse of DatabaseName; ok is false for databases patchkv did not name.
 func PatchOf(database string) (patch string, ok bool) {
-	return strings.CutPrefix(database, dbPrefix)
+	if !hasPrefix(database, dbPrefix) {
+		return database, false
+	}
+	return database[len(dbPrefix):], true
+}
+
+// hasPrefix is strings.HasPrefix; package strings would bring the unicode tables
+// into kv.wasm for this one comparison.
+func hasPrefix(s, prefix string) bool {
+	return len(s) >= len(prefix) && s[:len(prefix)] == prefix
 }

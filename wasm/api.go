@@ -3,7 +3,8 @@
 package main
 
 import (
-	"fmt"
+	"errors"
+	"strconv"
 	"sync"
 	"syscall/js"
 
@@ -15,9 +16,8 @@ import (
 // and store() hand out scoped stores, cached so that the same scope is the same
 // object.
 type root struct {
-	db   *idb.DB
-	obj  js.Value
-	node js.Func
+	db  *idb.DB
+	obj js.Value
 
 	mu     sync.Mutex
 	stores map[string]js.Value // by object store name
@@ -148,7 +148,7 @@ func (r *root) bindStore(obj js.Value, s *idb.Store, bad error) {
 
 func checkKey(method string, key js.Value) error {
 	if !isString(key) {
-		return typeErrorf("kv.%s: key must be a string, got %s", method, typeName(key))
+		return typeError("kv." + method + ": key must be a string, got " + typeName(key))
 	}
 	return nil
 }
@@ -199,15 +199,15 @@ func (r *root) methodOr(self js.Value, name string, arity int, fn func(args js.V
 	impl := js.FuncOf(func(_ js.Value, call []js.Value) (result any) {
 		defer func() {
 			if p := recover(); p != nil {
-				result = bad(fmt.Errorf("internal error in %s: %v", name, p))
+				result = bad(errors.New("patchkv: internal error in " + name + ": " + panicMessage(p)))
 			}
 		}()
 		this, args := call[0], call[1]
 		if !this.IsUndefined() && !this.IsNull() && !this.Equal(self) && !this.Equal(jsGlobal) {
-			return bad(typeErrorf("%s: called on an object that is not this kv store", name))
+			return bad(typeError(name + ": called on an object that is not this kv store"))
 		}
 		if n := args.Length(); n != arity {
-			return bad(typeErrorf("%s: takes %d argument%s, got %d", name, arity, plural(arity), n))
+			return bad(typeError(name + ": takes " + strconv.Itoa(arity) + " argument" + plural(arity) + ", got " + strconv.Itoa(n)))
 		}
 		if hook := testHook; hook != nil {
 			hook(name)

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/patchies/patchkv/idb"
+	"github.com/patchies/patchkv/idb/goapi"
 )
 
 // The tests in this package drive the registered JavaScript API (globalThis.patchkv
@@ -37,7 +38,7 @@ func uniquePatch(tb testing.TB) string {
 	tb.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		_ = idb.DeleteDatabase(ctx, patch)
+		_ = goapi.DeleteDatabase(ctx, patch)
 	})
 	return patch
 }
@@ -198,7 +199,7 @@ var (
 // messages per database instead of printing them.
 func idbOptionsForTests() idb.Options {
 	return idb.Options{
-		BlockedTimeout: 4 * time.Second,
+		BlockedTimeoutMS: 4000,
 		OnBlocked: func(msg string) {
 			blockedMu.Lock()
 			defer blockedMu.Unlock()

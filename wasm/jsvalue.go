@@ -3,8 +3,6 @@
 package main
 
 import (
-	"errors"
-	"fmt"
 	"syscall/js"
 
 	"github.com/patchies/patchkv/idb"
@@ -81,30 +79,41 @@ type argError struct{ msg string }
 
 func (e *argError) Error() string { return e.msg }
 
-func typeErrorf(format string, args ...any) error {
-	return &argError{msg: fmt.Sprintf(format, args...)}
+func typeError(msg string) error {
+	return &argError{msg: msg}
+}
+
+// panicMessage describes a recovered panic value without fmt (which would add
+// about 170 KB gzip to kv.wasm).
+func panicMessage(p any) string {
+	switch v := p.(type) {
+	case error:
+		return v.Error()
+	case string:
+		return v
+	}
+	return "unexpected panic"
 }
 
 // toJSError returns the JavaScript error a Promise rejects with: the browser's own
 // DOMException for IndexedDB failures (so err.name is e.g. "QuotaExceededError"),
 // a TypeError for bad arguments, an Error otherwise.
 func toJSError(err error) js.Value {
-	var (
-		dom *idb.DOMError
-		arg *argError
-	)
-	switch {
-	case errors.As(err, &dom):
-		return dom.JSValue()
-	case errors.As(err, &arg):
-		return jsTypeError.New(arg.msg)
-	case errors.Is(err, idb.ErrInvalidKey):
+	// Type switches rather than errors.As: nothing here wraps errors, and
+	// errors.As would add reflection support (~18 KB gzip) to kv.wasm.
+	switch e := err.(type) {
+	case *idb.DOMError:
+		return e.JSValue()
+	case *argError:
+		return jsTypeError.New(e.msg)
+	}
+	switch err {
+	case idb.ErrInvalidKey:
 		return jsTypeError.New("patchkv: key must be a string")
-	case errors.Is(err, scope.ErrInvalidName):
+	case scope.ErrInvalidName:
 		return jsTypeError.New("patchkv: " + err.Error())
 	}
-	e := jsError.New("patchkv: " + err.Error())
-	return e
+	return jsError.New("patchkv: " + err.Error())
 }
 
 // typeName describes a JavaScript value's type for error messages, without
@@ -141,10 +150,10 @@ func isString(v js.Value) (ok bool) {
 // two different names, so it is rejected.
 func goName(method, what string, v js.Value) (string, error) {
 	if !isString(v) {
-		return "", typeErrorf("%s: %s must be a string, got %s", method, what, typeName(v))
+		return "", typeError(method + ": " + what + " must be a string, got " + typeName(v))
 	}
 	if !jsIsWellFormed.Call("call", v).Bool() {
-		return "", typeErrorf("%s: %s must be well-formed Unicode (it contains a lone surrogate)", method, what)
+		return "", typeError(method + ": " + what + " must be well-formed Unicode (it contains a lone surrogate)")
 	}
 	return v.String(), nil
 }

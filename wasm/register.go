@@ -3,6 +3,8 @@
 package main
 
 import (
+	"errors"
+	"strconv"
 	"sync"
 	"syscall/js"
 
@@ -65,11 +67,11 @@ func register() {
 	api.Set("open", js.FuncOf(func(_ js.Value, args []js.Value) (result any) {
 		defer func() {
 			if p := recover(); p != nil {
-				result = rejected(typeErrorf("patchkv.open: internal error: %v", p))
+				result = rejected(errors.New("patchkv.open: internal error: " + panicMessage(p)))
 			}
 		}()
 		if len(args) != 1 {
-			return rejected(typeErrorf("patchkv.open: takes 1 argument, got %d", len(args)))
+			return rejected(typeError("patchkv.open: takes 1 argument, got " + strconv.Itoa(len(args))))
 		}
 		return defaultRegistry.open(args[0])
 	}))

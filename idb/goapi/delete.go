@@ -1,29 +1,25 @@
 //go:build js && wasm
 
-package idb
+package goapi
 
 import (
 	"context"
+	"syscall/js"
 
 	goidb "github.com/hack-pad/go-indexeddb/idb"
-	"github.com/hack-pad/safejs"
 
 	"github.com/patchies/patchkv/scope"
 )
 
-// DeleteDatabase deletes the database of patch and everything in it. Open
-// connections of this package close and reopen an empty database on their next
-// operation. It blocks until the deletion is done: call it from a goroutine.
+// DeleteDatabase deletes the database of patch and everything in it, and returns
+// once IndexedDB has done so. Open idb.DB connections close on the resulting
+// versionchange and reopen an empty database on their next operation.
 func DeleteDatabase(ctx context.Context, patch string) error {
 	name, err := scope.DatabaseName(patch)
 	if err != nil {
 		return err
 	}
-	g, err := loadGlobals()
-	if err != nil {
-		return err
-	}
-	factory, err := goidb.WrapFactory(safejs.Unsafe(g.indexedDB))
+	factory, err := goidb.WrapFactory(js.Global().Get("indexedDB"))
 	if err != nil {
 		return err
 	}
