@@ -54,24 +54,22 @@ const (
 //
 // All methods may be called from any goroutine or js.FuncOf handler.
 type DB struct {
-	name    string
-	patch   string
-	opts    Options
-	g       *globals
-	clearFn js.Func // clears active at the end of each task
+	name  string
+	patch string
+	opts  Options
+	g     *globals
 
-	mu           sync.Mutex
-	state        connState
-	closed       bool
-	conn         jsval
-	connFn       js.Func
-	known        map[string]bool // object stores of conn: true exists, false absent
-	queue        []*op           // operations waiting for the connection, in order
-	queueCommit  *Commit         // shared by the writes in queue
-	active       map[string]*txn // transactions still accepting requests this task
-	clearPending bool
-	attempt      *openAttempt
-	attempts     int
+	mu          sync.Mutex
+	state       connState
+	closed      bool
+	conn        jsval
+	connFn      js.Func
+	known       map[string]bool // object stores of conn: true exists, false absent
+	queue       []*op           // operations waiting for the connection, in order
+	queueCommit *Commit         // shared by the writes in queue
+	active      map[string]*txn // the latest transaction per store; valid in its epoch
+	attempt     *openAttempt
+	attempts    int
 }
 
 // Open returns the DB of patch. Nothing is opened until the first operation. It
@@ -90,15 +88,6 @@ func Open(patch string, opts Options) (*DB, error) {
 		opts.BlockedTimeoutMS = DefaultBlockedTimeoutMS
 	}
 	db := &DB{name: name, patch: patch, opts: opts, g: g, active: map[string]*txn{}}
-	db.clearFn = funcOf(func(jsval, []js.Value) {
-		db.mu.Lock()
-		clear(db.active)
-		db.clearPending = false
-		db.mu.Unlock()
-	}, func(error) {})
-	if err != nil {
-		return nil, err
-	}
 	return db, nil
 }
 
@@ -158,7 +147,6 @@ func (db *DB) Close() {
 	}
 	db.mu.Unlock()
 	failOps(queue, ErrClosed)
-	db.clearFn.Release()
 }
 
 // run issues o now when the connection is open and nothing is queued before it,
@@ -190,7 +178,7 @@ func (db *DB) run(o *op) (*Commit, error) {
 					db.dropConnLocked()
 					continue
 				}
-				return t.issueLocked(o) // unlocks
+				return db.issueLocked(t, o) // unlocks
 			}
 			if o.kind != opPut {
 				db.mu.Unlock()
@@ -223,7 +211,7 @@ func (db *DB) enqueueLocked(o *op) *Commit {
 	var c *Commit
 	if o.kind.writes() {
 		if db.queueCommit == nil {
-			db.queueCommit = newCommit(0)
+			db.queueCommit = newQueuedCommit()
 		}
 		c = db.queueCommit
 		c.add()
@@ -443,18 +431,8 @@ func (db *DB) flush(queue []*op) {
 			placeholder.finishOne(err)
 			continue
 		}
-		c.then(placeholder.finishOne)
+		c.Then(placeholder.finishOne)
 	}
-}
-
-// scheduleClearLocked forgets this task's transactions once it ends: after the
-// task, IndexedDB deactivates them and new requests need new transactions.
-func (db *DB) scheduleClearLocked() {
-	if db.clearPending {
-		return
-	}
-	db.clearPending = true
-	_, _ = db.g.queueMicrotask.Invoke(db.clearFn.Value)
 }
 
 // openAttempt is one indexedDB.open request and its events.

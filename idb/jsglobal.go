@@ -29,15 +29,24 @@ type globals struct {
 	// Value); undefinedBox is [undefined].
 	gluePut      jsval
 	glueClone    jsval
+	glueEpoch    jsval
 	undefinedBox jsval
 }
 
 // glueSource defines gluePut and glueClone. They exist because a number that
 // crosses into Go loses its sign when it is zero (syscall/js keeps a single 0), so
 // values are read from where JavaScript put them, by JavaScript.
-const glueSource = `return {
+//
+// epoch numbers JavaScript tasks: it returns the same number until the current
+// task's microtasks have run, when IndexedDB deactivates the transactions the task
+// created. A transaction is reused only within its epoch.
+const glueSource = `
+let epoch = 0, bumping = false;
+const bump = () => { epoch++; bumping = false; };
+return {
 	put(store, holder, slot, key) { return store.put(holder[slot], key); },
 	clone(holder, slot) { return [structuredClone(holder[slot])]; },
+	epoch() { if (!bumping) { bumping = true; queueMicrotask(bump); } return epoch; },
 };`
 
 var (
@@ -217,6 +226,18 @@ func (g *globals) loadGlue(function jsval) error {
 	if g.glueClone, err = glue.Get("clone"); err != nil {
 		return err
 	}
+	if g.glueEpoch, err = glue.Get("epoch"); err != nil {
+		return err
+	}
 	g.undefinedBox, err = g.array.New(1)
 	return err
+}
+
+// epoch returns the number of the current JavaScript task (see glueSource).
+func (g *globals) epoch() (int, error) {
+	n, err := g.glueEpoch.Invoke()
+	if err != nil {
+		return 0, err
+	}
+	return n.Int()
 }

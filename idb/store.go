@@ -32,55 +32,41 @@ func jsKey(key js.Value) (jsval, error) {
 }
 
 // The asynchronous API below takes JavaScript values, never blocks, and may be
-// called from js.FuncOf handlers. Reads report through done, on the JavaScript
-// event loop; writes return a Commit. A request is placed when the call is made,
-// so a write clones its value at once.
+// called from js.FuncOf handlers. A request is placed when the call is made (or,
+// while the connection opens or upgrades, as soon as it is ready, in call order),
+// so a write clones its value at once and a read sees every earlier write.
 
-// GetJS reports the value stored under key, a fresh copy, or undefined.
-func (s *Store) GetJS(key js.Value, done func(Value, error)) {
-	s.read(opGet, key, func(req jsval, err error) {
-		if err != nil || req.Type() == js.TypeUndefined {
-			done(undefinedValue(), err)
-			return
-		}
-		done(requestResult(req), nil)
-	})
-}
+// ReadKind selects what ReadJS asks for.
+type ReadKind uint8
 
-// HasJS reports whether key is stored (also when its value is undefined).
-func (s *Store) HasJS(key js.Value, done func(bool, error)) {
-	s.read(opHas, key, func(req jsval, err error) {
-		if err != nil || req.Type() == js.TypeUndefined {
-			done(false, err)
-			return
-		}
-		found, err := req.Get("result")
-		done(err == nil && found.Type() != js.TypeUndefined, err)
-	})
-}
+const (
+	// ReadGet reads the value stored under the key (undefined when absent).
+	ReadGet ReadKind = iota
+	// ReadHas reads the key itself, or undefined when it is not stored.
+	ReadHas
+	// ReadKeys reads an Array of every key of the store, in IndexedDB order.
+	ReadKeys
+)
 
-// KeysJS reports a new Array of the store's keys in IndexedDB order.
-func (s *Store) KeysJS(done func(js.Value, error)) {
-	s.db.run(&op{kind: opKeys, store: s.name, read: func(req jsval, err error) {
-		var keys jsval
-		switch {
-		case err != nil:
-		case req.Type() == js.TypeUndefined:
-			keys, err = jsg.array.New()
-		default:
-			keys, err = req.Get("result")
-		}
-		done(keys.js(), err)
-	}})
-}
+var readOps = [...]opKind{ReadGet: opGet, ReadHas: opHas, ReadKeys: opKeys}
 
-func (s *Store) read(kind opKind, key js.Value, done func(jsval, error)) {
-	k, err := jsKey(key)
-	if err != nil {
-		done(undefined(), err)
+// ReadJS places a read and hands its IDBRequest to placed, whose caller watches
+// the request's success and error events itself. placed gets an undefined request
+// and a nil error when the store was never written (nothing is stored), and an
+// error when the read could not be placed. key is ignored for ReadKeys; for the
+// others it must be a JavaScript string (ErrInvalidKey).
+func (s *Store) ReadJS(kind ReadKind, key js.Value, placed func(req js.Value, err error)) {
+	read := func(req jsval, err error) { placed(req.js(), err) }
+	if kind == ReadKeys {
+		s.db.run(&op{kind: opKeys, store: s.name, read: read})
 		return
 	}
-	s.db.run(&op{kind: kind, store: s.name, key: k, read: done})
+	k, err := jsKey(key)
+	if err != nil {
+		placed(js.Undefined(), err)
+		return
+	}
+	s.db.run(&op{kind: readOps[kind], store: s.name, key: k, read: read})
 }
 
 // PutJS stores a structured clone of value, taken now, under key. It errors at

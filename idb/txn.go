@@ -2,9 +2,7 @@
 
 package idb
 
-import (
-	"syscall/js"
-)
+import ()
 
 type opKind uint8
 
@@ -28,11 +26,9 @@ type op struct {
 	key    jsval
 	value  Value
 	cloned bool                       // value is already a private structured clone
-	read   func(req jsval, err error) // reads and pings: the IDBRequest, or undefined when nothing was read
+	read   func(req jsval, err error) // reads and pings: the placed IDBRequest, or undefined when there is nothing to read
 	commit *Commit                    // a queued write's placeholder
 }
-
-var errTxnEnded = &DOMError{Name: "AbortError", Message: "patchkv: the transaction ended before the request finished"}
 
 // fail reports err for o: to its reader, or to its queued Commit. For a write that
 // never reached the queue it returns err.
@@ -76,25 +72,27 @@ func (o *op) cloneError(err error) error {
 }
 
 // txn is one IndexedDB transaction on one object store, shared by every operation
-// issued on that store in the same task. Reads resolve on their request's success,
-// in request order; writes share one Commit that settles on complete or abort.
+// issued on that store in the same task (epoch). Nothing in Go listens to it:
+// reads hand their request to the caller, who watches it (the wasm package does so
+// in JavaScript), and writes share a Commit that listens only if a Go caller asks.
 type txn struct {
-	db     *DB
 	name   string
 	tx     jsval
 	store  jsval
 	write  bool
-	fn     js.Func
+	epoch  int
 	commit *Commit
-	reads  []*op
-	ended  bool
 }
 
 // txnLocked returns this task's transaction on store name, starting one if needed.
 // A write needs a readwrite transaction; a readonly one started earlier in the task
 // is left to finish first (IndexedDB orders overlapping transactions by creation).
 func (db *DB) txnLocked(name string, write bool) (*txn, error) {
-	if t := db.active[name]; t != nil && (t.write || !write) {
+	epoch, err := db.g.epoch()
+	if err != nil {
+		return nil, err
+	}
+	if t := db.active[name]; t != nil && t.epoch == epoch && (t.write || !write) {
 		return t, nil
 	}
 	mode := "readonly"
@@ -109,29 +107,19 @@ func (db *DB) txnLocked(name string, write bool) (*txn, error) {
 	if err != nil {
 		return nil, asDOMError(err)
 	}
-	t := &txn{db: db, name: name, tx: tx, store: store, write: write}
+	t := &txn{name: name, tx: tx, store: store, write: write, epoch: epoch}
 	if write {
-		t.commit = newCommit(1)
-	}
-	t.fn = funcOf(t.handle, t.internalError)
-	if err := tx.Set("oncomplete", t.fn.Value); err != nil {
-		return nil, asDOMError(err)
-	}
-	if err := tx.Set("onabort", t.fn.Value); err != nil {
-		return nil, asDOMError(err)
+		t.commit = newTxCommit(tx)
 	}
 	db.active[name] = t
-	db.scheduleClearLocked()
 	return t, nil
 }
 
 // issueLocked places o's request in t. It is called with db.mu held and returns
 // with it released: put runs the structured clone, which can run user code that
 // calls back into this package.
-func (t *txn) issueLocked(o *op) (*Commit, error) {
-	db := t.db
+func (db *DB) issueLocked(t *txn, o *op) (*Commit, error) {
 	if o.kind == opPut {
-		c := t.commit
 		db.mu.Unlock()
 		if _, err := db.g.gluePut.Invoke(t.store, o.value.holder, o.value.slot, o.key); err != nil {
 			err = asDOMError(err)
@@ -140,7 +128,7 @@ func (t *txn) issueLocked(o *op) (*Commit, error) {
 			}
 			return o.fail(o.cloneError(err))
 		}
-		return c, nil
+		return t.commit, nil
 	}
 	var (
 		req jsval
@@ -158,8 +146,8 @@ func (t *txn) issueLocked(o *op) (*Commit, error) {
 	case opClear:
 		_, err = t.store.Call("clear")
 	}
+	db.mu.Unlock()
 	if err != nil {
-		db.mu.Unlock()
 		err = asDOMError(err)
 		if errorName(err) == "TransactionInactiveError" {
 			return db.retry(t, o)
@@ -167,23 +155,14 @@ func (t *txn) issueLocked(o *op) (*Commit, error) {
 		return o.fail(err)
 	}
 	if o.kind.writes() {
-		c := t.commit
-		db.mu.Unlock()
-		return c, nil
+		return t.commit, nil
 	}
-	t.reads = append(t.reads, o)
-	db.mu.Unlock()
-	if err := req.Set("onsuccess", t.fn.Value); err != nil {
-		return nil, err
-	}
-	if err := req.Set("onerror", t.fn.Value); err != nil {
-		return nil, err
-	}
+	o.read(req, nil)
 	return nil, nil
 }
 
-// retry runs o again in a new transaction after t turned out to be inactive (it
-// outlived its task); this is a safety net, the microtask clear normally prevents it.
+// retry runs o again in a new transaction after t turned out to be inactive. The
+// epoch check normally prevents this; it is the safety net.
 func (db *DB) retry(t *txn, o *op) (*Commit, error) {
 	db.mu.Lock()
 	if db.active[t.name] == t {
@@ -191,81 +170,4 @@ func (db *DB) retry(t *txn, o *op) (*Commit, error) {
 	}
 	db.mu.Unlock()
 	return db.run(o)
-}
-
-func (t *txn) handle(_ jsval, args []js.Value) {
-	event := arg(args, 0)
-	switch getString(event, "type") {
-	case "success", "error":
-		t.db.mu.Lock()
-		var o *op
-		if len(t.reads) > 0 {
-			o, t.reads = t.reads[0], t.reads[1:]
-		}
-		t.db.mu.Unlock()
-		if o == nil {
-			return
-		}
-		req, err := event.Get("target")
-		if err != nil {
-			o.read(undefined(), err)
-			return
-		}
-		if getString(event, "type") == "success" {
-			o.read(req, nil)
-			return
-		}
-		// A failed read rejects only itself; without preventDefault the whole
-		// transaction, and the writes in it, would abort.
-		_, _ = event.Call("preventDefault")
-		reqErr, err := req.Get("error")
-		if err != nil {
-			o.read(undefined(), err)
-			return
-		}
-		o.read(undefined(), newDOMError(reqErr))
-	case "complete":
-		t.end(nil)
-	case "abort":
-		var err error = &DOMError{Name: "AbortError", Message: "patchkv: the transaction was aborted"}
-		if txErr, gerr := t.tx.Get("error"); gerr == nil && txErr.Type() == js.TypeObject {
-			err = newDOMError(txErr)
-		}
-		t.end(err)
-	}
-}
-
-// end settles everything t still owes once it completed or aborted.
-func (t *txn) end(err error) {
-	db := t.db
-	db.mu.Lock()
-	if t.ended {
-		db.mu.Unlock()
-		return
-	}
-	t.ended = true
-	reads := t.reads
-	t.reads = nil
-	if db.active[t.name] == t {
-		delete(db.active, t.name)
-	}
-	db.mu.Unlock()
-	_ = t.tx.Set("oncomplete", nil)
-	_ = t.tx.Set("onabort", nil)
-	t.fn.Release()
-	readErr := err
-	if readErr == nil {
-		readErr = errTxnEnded
-	}
-	for _, o := range reads {
-		o.read(undefined(), readErr)
-	}
-	if t.commit != nil {
-		t.commit.finishOne(err)
-	}
-}
-
-// internalError settles t after a Go panic in its event handler.
-func (t *txn) internalError(err error) {
-	t.end(err)
 }

@@ -104,22 +104,16 @@ func (r *root) bindStore(obj js.Value, s *idb.Store, bad error) {
 		if err := checkKey("get", args.Index(0)); err != nil {
 			return rejected(err)
 		}
-		p := newPromise()
-		s.GetJS(args.Index(0), func(v idb.Value, err error) { p.settleValue(v, err) })
-		return p.value
+		return read(s, idb.ReadGet, args.Index(0))
 	})
 	dataMethod("has", 1, func(args js.Value) any {
 		if err := checkKey("has", args.Index(0)); err != nil {
 			return rejected(err)
 		}
-		p := newPromise()
-		s.HasJS(args.Index(0), func(ok bool, err error) { p.settle(ok, err) })
-		return p.value
+		return read(s, idb.ReadHas, args.Index(0))
 	})
 	dataMethod("keys", 0, func(js.Value) any {
-		p := newPromise()
-		s.KeysJS(func(v js.Value, err error) { p.settle(v, err) })
-		return p.value
+		return read(s, idb.ReadKeys, js.Undefined())
 	})
 	dataMethod("set", 2, func(args js.Value) any {
 		if err := checkKey("set", args.Index(0)); err != nil {
@@ -153,31 +147,62 @@ func checkKey(method string, key js.Value) error {
 	return nil
 }
 
-// commitPromise returns the Promise that settles with c.
+// commitPromise returns the Promise that settles with c: writes issued in the
+// same task on the same store share a transaction, a Commit, and so a Promise.
 func (r *root) commitPromise(c *idb.Commit, err error) js.Value {
 	if err != nil {
 		return rejected(err)
 	}
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	if c == r.lastCommit {
-		p := r.lastPromise
-		r.mu.Unlock()
-		return p
+		return r.lastPromise
 	}
-	r.mu.Unlock()
-	p := newPromise()
-	r.mu.Lock()
-	r.lastCommit, r.lastPromise = c, p.value
-	r.mu.Unlock()
-	c.Then(func(err error) {
-		p.settle(js.Undefined(), err)
-		r.mu.Lock()
-		if r.lastCommit == c {
-			r.lastCommit, r.lastPromise = nil, js.Value{}
+	var p js.Value
+	if tx := c.Transaction(); !tx.IsUndefined() {
+		p = glueWatch.Invoke(tx)
+	} else {
+		// A write that waited for the connection, or one with nothing to do.
+		d := newPromise()
+		c.Then(func(err error) { d.settle(js.Undefined(), err) })
+		p = d.value
+	}
+	r.lastCommit, r.lastPromise = c, p
+	return p
+}
+
+// read places a read and returns the Promise of its result, settled in
+// JavaScript from the request. While the connection opens the read waits in idb's
+// queue, and the Promise is settled once the request is placed.
+func read(s *idb.Store, kind idb.ReadKind, key js.Value) js.Value {
+	var (
+		mu      sync.Mutex
+		placing = true
+		now     js.Value
+		later   promise
+	)
+	s.ReadJS(kind, key, func(req js.Value, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case placing && err != nil:
+			now = rejected(err)
+		case placing:
+			now = glueRead.Invoke(req, int(kind))
+		case err != nil:
+			later.settle(nil, err)
+		default:
+			glueReadInto.Invoke(req, int(kind), later.resolve, later.reject)
 		}
-		r.mu.Unlock()
 	})
-	return p.value
+	mu.Lock()
+	defer mu.Unlock()
+	placing = false
+	if !now.IsUndefined() {
+		return now
+	}
+	later = newPromise()
+	return later.value
 }
 
 // method wraps fn as a JavaScript method of self. It checks the argument count

@@ -22,19 +22,39 @@ var (
 	// String.prototype.isWellFormed: false for strings with lone surrogates.
 	jsIsWellFormed = jsGlobal.Get("String").Get("prototype").Get("isWellFormed")
 
-	glue       = jsGlobal.Get("Function").New(glueSource).Invoke()
-	glueMethod = glue.Get("method")
-	glueSettle = glue.Get("settle")
+	glue         = jsGlobal.Get("Function").New(glueSource).Invoke()
+	glueMethod   = glue.Get("method")
+	glueRead     = glue.Get("read")
+	glueReadInto = glue.Get("readInto")
+	glueWatch    = glue.Get("watch")
 )
 
-// glueSource defines two small JavaScript functions. A number that crosses into Go
-// loses its sign when it is zero (syscall/js keeps a single 0), so stored values
-// never pass through Go: methods hand Go their arguments as one Array, which Go
-// passes on without reading the value, and results are read by JavaScript from
-// the IndexedDB request that holds them.
-const glueSource = `return {
+// glueSource defines the JavaScript half of the API, so that the work done per
+// call in Go stays small and nothing that completes later has to enter Go again:
+//
+//   - method wraps a Go js.Func so that it receives `this` and the arguments as
+//     one Array. Go never reads the stored value out of it: a number that crosses
+//     into Go loses its sign when it is zero (syscall/js keeps a single 0).
+//   - read/readInto settle a Promise from an IDBRequest that idb placed
+//     (kind: 0 get, 1 has, 2 keys; an undefined request means nothing is stored).
+//   - watch returns a Promise of a write transaction: resolved on complete,
+//     rejected with its DOMException on abort.
+const glueSource = `
+function settleRead(req, kind, resolve, reject) {
+	if (req === undefined) { resolve(kind === 1 ? false : kind === 2 ? [] : undefined); return; }
+	req.onsuccess = () => resolve(kind === 1 ? req.result !== undefined : req.result);
+	req.onerror = (e) => { e.preventDefault(); reject(req.error); };
+}
+return {
 	method(impl) { return function (...args) { return impl(this, args); }; },
-	settle(fn, holder, slot) { fn(holder[slot]); },
+	read(req, kind) { return new Promise((resolve, reject) => settleRead(req, kind, resolve, reject)); },
+	readInto: settleRead,
+	watch(tx) {
+		return new Promise((resolve, reject) => {
+			tx.addEventListener('complete', () => resolve());
+			tx.addEventListener('abort', () => reject(tx.error || new DOMException('patchkv: the transaction was aborted', 'AbortError')));
+		});
+	},
 };`
 
 // promise is a pending JavaScript Promise and the functions that settle it.
@@ -53,15 +73,6 @@ func (p promise) settle(v any, err error) {
 		return
 	}
 	p.resolve.Invoke(v)
-}
-
-// settleValue resolves p with a stored value, read by JavaScript where it lies.
-func (p promise) settleValue(v idb.Value, err error) {
-	if err != nil {
-		p.reject.Invoke(toJSError(err))
-		return
-	}
-	glueSettle.Invoke(p.resolve, v.Holder(), v.Slot())
 }
 
 // rejected returns a Promise already rejected with err.

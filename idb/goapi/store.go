@@ -7,6 +7,8 @@ import (
 	"syscall/js"
 	"unicode/utf8"
 
+	"github.com/hack-pad/safejs"
+
 	"github.com/patchies/patchkv/idb"
 	"github.com/patchies/patchkv/scope"
 )
@@ -73,9 +75,7 @@ func (st *Store) GetJS(ctx context.Context, key string) (js.Value, error) {
 	if err != nil {
 		return js.Undefined(), err
 	}
-	ch := make(chan result[js.Value], 1)
-	st.s.GetJS(k, func(v idb.Value, err error) { ch <- result[js.Value]{v.JS(), err} })
-	return receive(ctx, ch)
+	return st.read(ctx, idb.ReadGet, k)
 }
 
 // GetBytes returns the bytes stored under key: the contents of a Uint8Array, any
@@ -96,9 +96,8 @@ func (st *Store) Has(ctx context.Context, key string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	ch := make(chan result[bool], 1)
-	st.s.HasJS(k, func(ok bool, err error) { ch <- result[bool]{ok, err} })
-	return receive(ctx, ch)
+	v, err := st.read(ctx, idb.ReadHas, k)
+	return err == nil && !v.IsUndefined(), err
 }
 
 // Delete removes key and returns once that is durable; a missing key is fine.
@@ -116,11 +115,12 @@ func (st *Store) Delete(ctx context.Context, key string) error {
 
 // Keys returns the store's keys in IndexedDB order.
 func (st *Store) Keys(ctx context.Context) ([]string, error) {
-	ch := make(chan result[js.Value], 1)
-	st.s.KeysJS(func(v js.Value, err error) { ch <- result[js.Value]{v, err} })
-	arr, err := receive(ctx, ch)
+	arr, err := st.read(ctx, idb.ReadKeys, js.Undefined())
 	if err != nil {
 		return nil, err
+	}
+	if arr.IsUndefined() {
+		return nil, nil
 	}
 	keys := make([]string, arr.Length())
 	for i := range keys {
@@ -138,19 +138,49 @@ func (st *Store) Clear(ctx context.Context) error {
 	return wait(ctx, c)
 }
 
-type result[T any] struct {
-	v   T
+type result struct {
+	v   js.Value
 	err error
 }
 
-func receive[T any](ctx context.Context, ch <-chan result[T]) (T, error) {
+// read places a read and waits for its request's result; undefined when the
+// store was never written.
+func (st *Store) read(ctx context.Context, kind idb.ReadKind, key js.Value) (js.Value, error) {
+	ch := make(chan result, 1)
+	st.s.ReadJS(kind, key, func(req js.Value, err error) {
+		if err != nil || req.IsUndefined() {
+			ch <- result{js.Undefined(), err}
+			return
+		}
+		listen(req, ch)
+	})
 	select {
 	case r := <-ch:
 		return r.v, r.err
 	case <-ctx.Done():
-		var zero T
-		return zero, ctx.Err()
+		return js.Undefined(), ctx.Err()
 	}
+}
+
+// listen sends req's result or error to ch once it settles.
+func listen(req js.Value, ch chan<- result) {
+	var f safejs.Func
+	f, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+		defer f.Release()
+		if safejs.Unsafe(args[0]).Get("type").String() == "success" {
+			ch <- result{req.Get("result"), nil}
+			return nil
+		}
+		safejs.Unsafe(args[0]).Call("preventDefault")
+		ch <- result{js.Undefined(), &idb.DOMError{Name: req.Get("error").Get("name").String(), Message: req.Get("error").Get("message").String()}}
+		return nil
+	})
+	if err != nil {
+		ch <- result{js.Undefined(), err}
+		return
+	}
+	req.Set("onsuccess", safejs.Unsafe(f.Value()))
+	req.Set("onerror", safejs.Unsafe(f.Value()))
 }
 
 // wait blocks until c settles or ctx ends.
