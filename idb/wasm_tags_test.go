@@ -9,10 +9,13 @@ import (
 	"testing"
 )
 
-// TestWasmFilesHaveBuildTags fails when a file of this package lacks the
-// "js && wasm" constraint: every file here uses syscall/js.
+// TestWasmFilesHaveBuildTags fails when a file of the browser-only packages
+// (idb, idb/goapi, wasm) lacks the "js && wasm" constraint: they use syscall/js,
+// and a file without the constraint breaks the host build.
 func TestWasmFilesHaveBuildTags(t *testing.T) {
-	checkBuildTags(t, ".", "//go:build js && wasm", "wasm_tags_test.go")
+	for _, dir := range []string{".", "goapi", "../wasm"} {
+		checkBuildTags(t, dir, "//go:build js && wasm", "wasm_tags_test.go")
+	}
 }
 
 func checkBuildTags(t *testing.T, dir, want string, skip ...string) {
