@@ -63,6 +63,10 @@ function openError(patch, err) {
 
 /** Fetches, compiles and runs kv.wasm; resolves to globalThis.patchkv. */
 async function start(wasmURL) {
+  // Fetch and compile the module while wasm_exec.js loads: both are on the cold
+  // start path of every patch.
+  const compiling = compile(wasmURL);
+  compiling.catch(() => {}); // reported below, after wasm_exec.js
   if (typeof globalThis.Go !== 'function') {
     try {
       await import(new URL('../wasm_exec.js', here).href);
@@ -70,6 +74,29 @@ async function start(wasmURL) {
       throw new Error(`patchkv: cannot load wasm_exec.js next to index.html (run ./build.sh): ${err.message}`, { cause: err });
     }
   }
+  const module = await compiling;
+  const go = new globalThis.Go();
+  const ready = new Promise((resolve) => {
+    globalThis.__patchkvReady = resolve;
+  });
+  let instance;
+  try {
+    instance = await WebAssembly.instantiate(module, go.importObject);
+  } catch (err) {
+    throw new Error(`patchkv: cannot start ${wasmURL}: ${err.message}`, { cause: err });
+  }
+  const exited = go.run(instance).then(() => {
+    throw new Error('patchkv: the Go program exited');
+  });
+  try {
+    return await Promise.race([ready, exited]);
+  } finally {
+    delete globalThis.__patchkvReady;
+  }
+}
+
+/** Fetches and compiles kv.wasm, streaming when the server sends application/wasm. */
+async function compile(wasmURL) {
   let response;
   try {
     response = await fetch(wasmURL);
@@ -79,25 +106,12 @@ async function start(wasmURL) {
   if (!response.ok) {
     throw new Error(`patchkv: cannot fetch ${wasmURL}: HTTP ${response.status} (run ./build.sh to build kv.wasm)`);
   }
-  const go = new globalThis.Go();
-  const ready = new Promise((resolve) => {
-    globalThis.__patchkvReady = resolve;
-  });
-  let instance;
   try {
-    const streaming = response.headers.get('Content-Type')?.startsWith('application/wasm') && WebAssembly.instantiateStreaming;
-    ({ instance } = streaming
-      ? await WebAssembly.instantiateStreaming(response, go.importObject)
-      : await WebAssembly.instantiate(await response.arrayBuffer(), go.importObject));
+    if (WebAssembly.compileStreaming && response.headers.get('Content-Type')?.startsWith('application/wasm')) {
+      return await WebAssembly.compileStreaming(response);
+    }
+    return await WebAssembly.compile(await response.arrayBuffer());
   } catch (err) {
     throw new Error(`patchkv: cannot compile ${wasmURL}: ${err.message}`, { cause: err });
-  }
-  const exited = go.run(instance).then(() => {
-    throw new Error('patchkv: the Go program exited');
-  });
-  try {
-    return await Promise.race([ready, exited]);
-  } finally {
-    delete globalThis.__patchkvReady;
   }
 }

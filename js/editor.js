@@ -1,0 +1,487 @@
+// js/editor.js — the patch editor's UI: nodes on a canvas, wires as SVG lines, code
+// edited in place. It draws what a Patch (js/patch.js) holds and changes it only
+// through the Patch's methods, so the UI and window.patch always agree.
+
+import { ports } from './patch.js';
+import { preview, binaryLabel } from './preview.js';
+
+/** Default contents of a node added from the toolbar. */
+export const TEMPLATES = {
+  js: { code: "// kv, send, onMessage and console are in scope; top-level await works.\nonMessage(async (msg) => {\n  send(msg);\n});" },
+  p5: { code: 'function setup() {\n  createCanvas(160, 120);\n}\n\nfunction draw() {\n  background(240);\n  circle(mouseX, mouseY, 20);\n}' },
+  kv: { args: '' },
+  button: {},
+  msg: { args: '{"type":"keys"}' },
+};
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+/**
+ * Editor renders a Patch into a canvas element and lets the user edit it.
+ */
+export class Editor {
+  /**
+   * @param {Patch} patch
+   * @param {HTMLElement} canvas  the positioned element nodes go in
+   */
+  constructor(patch, canvas) {
+    this.patch = patch;
+    this.canvas = canvas;
+    /** @type {Map<string, NodeView>} */
+    this.views = new Map();
+    this.selected = /** @type {{kind:'node', id:string} | {kind:'edge', edge:any} | null} */ (null);
+    this.wires = document.createElementNS(SVG, 'svg');
+    this.wires.classList.add('wires');
+    canvas.appendChild(this.wires);
+    this.pending = null; // wire being dragged
+    this.addAt = null; // where the next toolbar node goes (last double-click on the canvas)
+    this.resize = new ResizeObserver(() => this.redrawWires());
+
+    patch.addEventListener('nodeadded', (e) => this.addView(e.detail.node));
+    patch.addEventListener('noderemoved', (e) => this.removeView(e.detail.id));
+    patch.addEventListener('change', () => this.sync());
+    patch.addEventListener('status', (e) => this.views.get(e.detail.id)?.showStatus(e.detail.status));
+    patch.addEventListener('output', (e) => this.views.get(e.detail.id)?.showOutput(e.detail.msg));
+
+    canvas.addEventListener('pointerdown', (e) => {
+      if (e.target === canvas || e.target === this.wires) this.select(null);
+    });
+    canvas.addEventListener('dblclick', (e) => {
+      if (e.target !== canvas && e.target !== this.wires) return;
+      this.addAt = this.toCanvas(e.clientX, e.clientY);
+    });
+    document.addEventListener('keydown', (e) => this.onKey(e));
+  }
+
+  /** p5Parent is the Patch option that puts a p5 node's canvas inside its view. */
+  p5Parent(id) {
+    const v = this.views.get(id);
+    if (!v || !v.p5slot) throw new Error(`editor: node "${id}" has no view for a p5 canvas`);
+    return v.p5slot;
+  }
+
+  /**
+   * add adds a node of the given type from the toolbar, at the last double-clicked spot
+   * or below the others, and returns its id.
+   * @param {import('./patch.js').NodeType} type
+   */
+  async add(type) {
+    const at = this.addAt ?? this.freeSpot();
+    this.addAt = null;
+    const id = await this.patch.addNode({ type, x: at.x, y: at.y, ...structuredClone(TEMPLATES[type] ?? {}) });
+    this.select({ kind: 'node', id });
+    return id;
+  }
+
+  freeSpot() {
+    const wrap = this.canvas.parentElement;
+    const x = (wrap?.scrollLeft ?? 0) + 40 + ((this.views.size * 24) % 200);
+    const y = (wrap?.scrollTop ?? 0) + 40 + ((this.views.size * 24) % 200);
+    return { x, y };
+  }
+
+  toCanvas(clientX, clientY) {
+    const r = this.canvas.getBoundingClientRect();
+    return { x: clientX - r.left, y: clientY - r.top };
+  }
+
+  addView(spec) {
+    const view = new NodeView(this, spec);
+    this.views.set(spec.id, view);
+    this.canvas.appendChild(view.el);
+    this.resize.observe(view.el);
+    this.redrawWires();
+  }
+
+  removeView(id) {
+    const v = this.views.get(id);
+    if (!v) return;
+    this.resize.unobserve(v.el);
+    v.el.remove();
+    this.views.delete(id);
+    if (this.selected?.kind === 'node' && this.selected.id === id) this.selected = null;
+    this.redrawWires();
+  }
+
+  /** sync brings every view in line with the document (positions, args) and redraws wires. */
+  sync() {
+    const doc = this.patch.toJSON();
+    for (const spec of doc.nodes) this.views.get(spec.id)?.update(spec);
+    this.growCanvas();
+    this.redrawWires();
+  }
+
+  growCanvas() {
+    let w = 0;
+    let h = 0;
+    for (const v of this.views.values()) {
+      w = Math.max(w, v.el.offsetLeft + v.el.offsetWidth);
+      h = Math.max(h, v.el.offsetTop + v.el.offsetHeight);
+    }
+    this.canvas.style.minWidth = `max(100%, ${w + 200}px)`;
+    this.canvas.style.minHeight = `max(100%, ${h + 200}px)`;
+  }
+
+  /** portCenter returns the center of a port in canvas coordinates. */
+  portCenter(id, kind, index) {
+    const el = this.views.get(id)?.port(kind, index);
+    if (!el) return null;
+    const r = el.getBoundingClientRect();
+    const c = this.canvas.getBoundingClientRect();
+    return { x: r.left + r.width / 2 - c.left, y: r.top + r.height / 2 - c.top };
+  }
+
+  redrawWires() {
+    if (this.wiresQueued) return;
+    this.wiresQueued = true;
+    requestAnimationFrame(() => {
+      this.wiresQueued = false;
+      this.drawWires();
+    });
+  }
+
+  drawWires() {
+    const svg = this.wires;
+    svg.setAttribute('width', String(this.canvas.scrollWidth));
+    svg.setAttribute('height', String(this.canvas.scrollHeight));
+    svg.replaceChildren();
+    for (const edge of this.patch.edges) {
+      const a = this.portCenter(edge.from, 'outlet', edge.outlet);
+      const b = this.portCenter(edge.to, 'inlet', edge.inlet);
+      if (!a || !b) continue;
+      const g = document.createElementNS(SVG, 'g');
+      g.classList.add('wire');
+      g.dataset.from = edge.from;
+      g.dataset.to = edge.to;
+      g.dataset.outlet = String(edge.outlet);
+      g.dataset.inlet = String(edge.inlet);
+      const sel = this.selected?.kind === 'edge' && sameEdge(this.selected.edge, edge);
+      if (sel) g.classList.add('selected');
+      const d = curve(a, b);
+      const hit = document.createElementNS(SVG, 'path');
+      hit.setAttribute('d', d);
+      hit.classList.add('hit');
+      const line = document.createElementNS(SVG, 'path');
+      line.setAttribute('d', d);
+      line.classList.add('line');
+      g.append(hit, line);
+      g.addEventListener('pointerdown', (e) => {
+        e.stopPropagation();
+        this.select({ kind: 'edge', edge });
+      });
+      g.addEventListener('dblclick', (e) => {
+        e.stopPropagation();
+        this.patch.disconnect(edge);
+      });
+      svg.appendChild(g);
+    }
+    if (this.pending) {
+      const p = document.createElementNS(SVG, 'path');
+      p.setAttribute('d', curve(this.pending.from, this.pending.to));
+      p.classList.add('pending');
+      svg.appendChild(p);
+    }
+  }
+
+  /** select marks a node or a wire as selected (Delete removes it), or clears it. */
+  select(sel) {
+    this.selected = sel;
+    for (const v of this.views.values()) v.el.classList.toggle('selected', sel?.kind === 'node' && sel.id === v.id);
+    this.drawWires();
+  }
+
+  onKey(e) {
+    if (e.key !== 'Delete' && e.key !== 'Backspace') return;
+    const t = /** @type {HTMLElement} */ (e.target);
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+    const sel = this.selected;
+    if (!sel) return;
+    e.preventDefault();
+    if (sel.kind === 'node') this.patch.removeNode(sel.id);
+    else this.patch.disconnect(sel.edge);
+    this.select(null);
+  }
+
+  /** startWire begins dragging a new wire from an outlet. */
+  startWire(e, id, outlet) {
+    e.preventDefault();
+    e.stopPropagation();
+    const from = this.portCenter(id, 'outlet', outlet);
+    if (!from) return;
+    const el = /** @type {HTMLElement} */ (e.currentTarget);
+    el.setPointerCapture(e.pointerId);
+    this.pending = { from, to: this.toCanvas(e.clientX, e.clientY) };
+    this.drawWires();
+    const move = (ev) => {
+      this.pending.to = this.toCanvas(ev.clientX, ev.clientY);
+      this.drawWires();
+    };
+    const up = (ev) => {
+      el.removeEventListener('pointermove', move);
+      el.removeEventListener('pointerup', up);
+      el.removeEventListener('pointercancel', up);
+      this.pending = null;
+      const target = document.elementFromPoint(ev.clientX, ev.clientY);
+      const port = target?.closest?.('.port.inlet');
+      const nodeEl = target?.closest?.('.node');
+      const to = port?.closest('.node')?.dataset.id ?? nodeEl?.dataset.id;
+      const inlet = port ? Number(port.dataset.index) : 0;
+      if (to && to !== id) {
+        try {
+          this.patch.connect({ from: id, outlet, to, inlet });
+        } catch (err) {
+          console.warn(err);
+        }
+      }
+      this.drawWires();
+    };
+    el.addEventListener('pointermove', move);
+    el.addEventListener('pointerup', up);
+    el.addEventListener('pointercancel', up);
+  }
+}
+
+/** warn reports a failed UI action without turning it into an unhandled rejection. */
+function warn(err) {
+  console.warn('patch editor:', err);
+}
+
+function sameEdge(a, b) {
+  return a.from === b.from && a.to === b.to && a.outlet === b.outlet && a.inlet === b.inlet;
+}
+
+function curve(a, b) {
+  // Downward wires sag with the distance; wires that go back up loop only a little.
+  const dy = b.y >= a.y ? Math.min(120, Math.max(30, (b.y - a.y) / 2)) : 40;
+  return `M ${a.x} ${a.y} C ${a.x} ${a.y + dy}, ${b.x} ${b.y - dy}, ${b.x} ${b.y}`;
+}
+
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') el.className = v;
+    else if (k === 'text') el.textContent = v;
+    else if (k.startsWith('data-')) el.dataset[k.slice(5)] = v;
+    else el.setAttribute(k, v);
+  }
+  el.append(...children);
+  return el;
+}
+
+/** NodeView is one node's element: ports, a header to drag by, its body and status. */
+class NodeView {
+  /** @param {Editor} editor @param {import('./patch.js').NodeSpec} spec */
+  constructor(editor, spec) {
+    this.editor = editor;
+    this.id = spec.id;
+    this.type = spec.type;
+    this.spec = { ...spec };
+    const { inlets, outlets } = ports(spec.type);
+    this.inlets = h('div', { class: 'ports inlets' });
+    for (let i = 0; i < inlets; i++) {
+      this.inlets.append(h('span', { class: 'port inlet', 'data-index': String(i), title: `inlet ${i}` }));
+    }
+    this.outlets = h('div', { class: 'ports outlets' });
+    for (let i = 0; i < outlets; i++) {
+      const p = h('span', { class: 'port outlet', 'data-index': String(i), title: `outlet ${i}: drag to an inlet` });
+      p.addEventListener('pointerdown', (e) => editor.startWire(e, this.id, i));
+      this.outlets.append(p);
+    }
+    const runBtn = h('button', { class: 'run', title: 'Run again (Shift+Enter)', text: '▶' });
+    const delBtn = h('button', { class: 'del', title: 'Remove node', text: '×' });
+    this.head = h('div', { class: 'head' }, h('span', { class: 'type', text: spec.type }),
+      h('span', { class: 'nid', text: spec.id }), runBtn, delBtn);
+    if (spec.type !== 'js' && spec.type !== 'p5') runBtn.hidden = true;
+    runBtn.addEventListener('click', () => this.run().catch(warn));
+    delBtn.addEventListener('click', () => editor.patch.removeNode(this.id));
+    this.head.addEventListener('pointerdown', (e) => this.drag(e));
+
+    this.body = h('div', { class: 'body' });
+    this.status = h('div', { class: 'status' });
+    this.el = h('div', { class: `node node-${spec.type}`, 'data-id': spec.id, 'data-type': spec.type },
+      this.inlets, this.head, this.body, this.status, this.outlets);
+    this.el.addEventListener('pointerdown', () => editor.select({ kind: 'node', id: this.id }), true);
+    this.buildBody(spec);
+    this.place(spec.x, spec.y);
+  }
+
+  buildBody(spec) {
+    const patch = this.editor.patch;
+    switch (spec.type) {
+      case 'js':
+      case 'p5': {
+        const ta = h('textarea', { class: 'code', spellcheck: 'false', autocomplete: 'off', autocapitalize: 'off', wrap: 'off' });
+        ta.value = spec.code ?? '';
+        fitRows(ta);
+        ta.addEventListener('input', () => {
+          fitRows(ta);
+          this.el.classList.toggle('edited', ta.value !== this.spec.code);
+        });
+        ta.addEventListener('keydown', (e) => {
+          if (e.key === 'Enter' && (e.shiftKey || e.ctrlKey || e.metaKey)) {
+            e.preventDefault();
+            this.run().catch(warn);
+          } else if (e.key === 'Tab') {
+            e.preventDefault();
+            ta.setRangeText('  ', ta.selectionStart, ta.selectionEnd, 'end');
+          }
+        });
+        // Leaving the editor keeps the text (it is what runs after a reload) without
+        // restarting the node; ▶ or Shift+Enter runs it now.
+        ta.addEventListener('change', () => {
+          patch.update(this.id, { code: ta.value }, { restart: false }).catch(warn);
+        });
+        this.code = ta;
+        if (spec.type === 'p5') {
+          // The sketch's canvas comes first; the code below it.
+          this.p5slot = h('div', { class: 'p5-slot' });
+          // Drawing on the canvas must not start a text selection elsewhere on the page
+          // (p5 listens on window, so its own mouse handlers still run).
+          this.p5slot.addEventListener('mousedown', (e) => e.preventDefault());
+          this.body.append(this.p5slot);
+        }
+        this.body.append(ta);
+        break;
+      }
+      case 'kv': {
+        const input = h('input', { class: 'args', placeholder: '(own scope)', spellcheck: 'false',
+          title: 'store name: empty for this node\'s own scope' });
+        input.value = spec.args ?? '';
+        input.addEventListener('change', () => patch.update(this.id, { args: input.value }).catch(warn));
+        input.addEventListener('keydown', (e) => e.key === 'Enter' && input.blur());
+        this.args = input;
+        this.body.append(input);
+        break;
+      }
+      case 'button': {
+        const b = h('button', { class: 'bang', title: 'send a bang' });
+        b.addEventListener('click', () => patch.trigger(this.id));
+        this.body.append(b);
+        break;
+      }
+      case 'msg': {
+        const box = h('div', { class: 'msgbox', title: 'click: send · double-click: edit', tabindex: '0' });
+        box.textContent = spec.args ?? '';
+        box.addEventListener('click', () => {
+          if (!box.isContentEditable) patch.trigger(this.id);
+        });
+        box.addEventListener('dblclick', () => {
+          try {
+            box.contentEditable = 'plaintext-only';
+          } catch {
+            box.contentEditable = 'true'; // browsers without plaintext-only
+          }
+          box.focus();
+        });
+        const commit = () => {
+          if (!box.isContentEditable) return;
+          box.contentEditable = 'false';
+          patch.update(this.id, { args: box.textContent ?? '' }).catch(warn);
+        };
+        box.addEventListener('blur', commit);
+        box.addEventListener('keydown', (e) => {
+          if (e.key === 'Enter' && box.isContentEditable) {
+            e.preventDefault();
+            commit();
+          }
+        });
+        this.args = box;
+        this.body.append(box);
+        break;
+      }
+    }
+  }
+
+  port(kind, index) {
+    return (kind === 'inlet' ? this.inlets : this.outlets).children[index] ?? null;
+  }
+
+  place(x, y) {
+    this.el.style.left = `${x}px`;
+    this.el.style.top = `${y}px`;
+  }
+
+  update(spec) {
+    this.spec = { ...spec };
+    this.place(spec.x, spec.y);
+    if (this.args && document.activeElement !== this.args) {
+      if (this.args instanceof HTMLInputElement) this.args.value = spec.args ?? '';
+      else this.args.textContent = spec.args ?? '';
+    }
+    if (this.code && document.activeElement !== this.code && this.code.value !== spec.code) {
+      this.code.value = spec.code ?? '';
+      fitRows(this.code);
+    }
+    if (this.code) this.el.classList.toggle('edited', this.code.value !== spec.code);
+  }
+
+  async run() {
+    const patch = this.editor.patch;
+    if (this.code && this.code.value !== this.spec.code) await patch.update(this.id, { code: this.code.value });
+    else await patch.rerun(this.id);
+  }
+
+  /** @param {import('./patch.js').NodeStatus} s */
+  showStatus(s) {
+    this.el.classList.toggle('error', s.state === 'error');
+    if (s.state === 'error') {
+      this.status.textContent = s.error ?? 'error';
+      this.status.className = 'status error';
+    } else if (s.log) {
+      this.status.textContent = s.log;
+      this.status.className = 'status log';
+    } else if (s.state === 'running' || s.state === 'starting') {
+      this.status.textContent = '';
+      this.status.className = 'status';
+    }
+    this.editor.redrawWires();
+  }
+
+  showOutput(msg) {
+    if (this.el.classList.contains('error') && this.type !== 'msg') return;
+    if (this.type === 'button' || this.type === 'msg') {
+      this.el.classList.remove('flash');
+      void this.el.offsetWidth; // restart the animation
+      this.el.classList.add('flash');
+      return;
+    }
+    this.status.className = 'status out';
+    this.status.textContent = `→ ${binaryLabel(msg) || preview(msg, 60)}`;
+  }
+
+  /** drag moves the node with the pointer; the new place is saved on release. */
+  drag(e) {
+    if (/** @type {HTMLElement} */ (e.target).closest('button')) return;
+    e.preventDefault();
+    const startX = e.clientX;
+    const startY = e.clientY;
+    const x0 = this.spec.x;
+    const y0 = this.spec.y;
+    this.head.setPointerCapture(e.pointerId);
+    this.el.classList.add('dragging');
+    const pos = (ev) => ({ x: Math.max(0, x0 + ev.clientX - startX), y: Math.max(0, y0 + ev.clientY - startY) });
+    const move = (ev) => {
+      const p = pos(ev);
+      this.place(p.x, p.y);
+      this.editor.redrawWires();
+    };
+    const up = (ev) => {
+      this.head.removeEventListener('pointermove', move);
+      this.head.removeEventListener('pointerup', up);
+      this.head.removeEventListener('pointercancel', up);
+      this.el.classList.remove('dragging');
+      const p = pos(ev);
+      if (p.x !== x0 || p.y !== y0) this.editor.patch.update(this.id, p).catch(warn);
+    };
+    this.head.addEventListener('pointermove', move);
+    this.head.addEventListener('pointerup', up);
+    this.head.addEventListener('pointercancel', up);
+  }
+}
+
+/** fitRows sizes a code editor to its text, within limits (it scrolls beyond them). */
+function fitRows(ta) {
+  const lines = ta.value.split('\n');
+  ta.rows = Math.min(16, Math.max(3, lines.length));
+  ta.cols = Math.min(54, Math.max(28, ...lines.map((l) => l.length + 2)));
+}
