@@ -543,3 +543,17 @@ func TestLoadKVModule(t *testing.T) {
 	_, err = run(t, `return patchkv.open('\uD800')`, nil)
 	assert.Equal(t, "TypeError", errName(err))
 }
+
+func TestNewScopesWrittenTogetherShareOneUpgrade(t *testing.T) {
+	patch := uniquePatch(t)
+	kv := openPatch(t, patch)
+	got := mustRun(t, `
+		const version = () => new Promise((res, rej) => { const r = indexedDB.open('patchkv:' + patch); r.onsuccess = () => { const v = r.result.version; r.result.close(); res(v); }; r.onerror = () => rej(r.error); });
+		const before = await version();
+		const ps = [];
+		for (let i = 0; i < 20; i++) ps.push(kv.node('n' + i).set('k', i));
+		await Promise.all(ps);
+		return (await version()) - before;
+	`, map[string]any{"kv": kv, "patch": patch})
+	assert.Equal(t, 1, got.Int(), "20 new scopes in one task take one version upgrade")
+}
