@@ -346,22 +346,13 @@ func (db *DB) opened(a *openAttempt, conn jsval) {
 		return
 	}
 	db.attempt = nil
-	db.conn, db.known = conn, map[string]bool{}
-	fn := funcOf(func(jsval, []js.Value) { db.onConnEvent(conn) }, func(error) {})
-	err := conn.Set("onversionchange", fn.Value)
-	if err == nil {
-		err = conn.Set("onclose", fn.Value)
-	}
-	if err != nil {
+	if err := db.useConnLocked(conn); err != nil {
 		db.state = stateClosed
-		db.conn = undefined()
 		queue := db.takeQueueLocked()
 		db.mu.Unlock()
-		failOps(queue, asDOMError(err))
+		failOps(queue, err)
 		return
 	}
-	db.connFn = fn
-	db.state = stateOpen
 	for _, name := range db.storesNeededLocked() {
 		exists, err := db.hasStoreLocked(name)
 		if err != nil || !exists {
@@ -381,6 +372,42 @@ func (db *DB) opened(a *openAttempt, conn jsval) {
 	queue := db.takeQueueLocked()
 	db.mu.Unlock()
 	db.flush(queue)
+}
+
+// useConnLocked makes conn the open connection and listens for the events that
+// make it let go: versionchange (another context upgrades or deletes the
+// database) and close (the browser closed it).
+func (db *DB) useConnLocked(conn jsval) error {
+	fn := funcOf(func(jsval, []js.Value) { db.onConnEvent(conn) }, func(error) {})
+	err := conn.Set("onversionchange", fn.Value)
+	if err == nil {
+		err = conn.Set("onclose", fn.Value)
+	}
+	if err != nil {
+		fn.Release()
+		_, _ = conn.Call("close")
+		return asDOMError(err)
+	}
+	db.conn, db.known, db.connFn = conn, map[string]bool{}, fn
+	db.state = stateOpen
+	return nil
+}
+
+// Adopt makes conn, an open IDBDatabase of this patch's database, the DB's
+// connection, so that a loader can open the database while the module compiles.
+// It errors, leaving conn to the caller, when conn is of another database or the
+// DB has already started connecting.
+func (db *DB) Adopt(conn js.Value) error {
+	c := wrap(conn)
+	if getString(c, "name") != db.name {
+		return errors.New("idb: Adopt: connection is not to database " + strconv.Quote(db.name))
+	}
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.closed || db.state != stateClosed || len(db.queue) > 0 {
+		return errors.New("idb: Adopt: the database is already connecting")
+	}
+	return db.useConnLocked(c)
 }
 
 // openFailed is called when an open request fails.

@@ -16,6 +16,9 @@ let started;
 /** @type {URL | undefined} */
 let startedURL;
 
+/** @type {Map<string, Promise<KVRoot>>} roots handed out, by patch id */
+const roots = new Map();
+
 /**
  * Loads the WebAssembly module (once) and resolves to the root kv of options.patch.
  * @param {LoadOptions} [options]
@@ -25,6 +28,9 @@ export async function loadKV(options = {}) {
   const patch = options.patch === undefined ? 'default' : options.patch;
   if (typeof patch !== 'string') {
     throw new TypeError(`loadKV: patch must be a string, got ${typeof patch}`);
+  }
+  if (!patch.isWellFormed()) {
+    throw new TypeError('loadKV: patch must be well-formed Unicode (it contains a lone surrogate)');
   }
   if (typeof WebAssembly !== 'object' || typeof WebAssembly.instantiate !== 'function') {
     throw new Error('patchkv: WebAssembly is not available in this browser or context');
@@ -42,15 +48,55 @@ export async function loadKV(options = {}) {
   } else if (startedURL && startedURL.href !== wasmURL.href) {
     console.warn(`patchkv: kv.wasm already loaded from ${startedURL}; ignoring wasmURL ${wasmURL}`);
   }
+  let root = roots.get(patch);
+  if (!root) {
+    root = openRoot(patch);
+    roots.set(patch, root);
+    root.catch(() => roots.delete(patch));
+  }
+  const kv = await root;
+  globalThis.kv = kv;
+  return kv;
+}
+
+/** Opens the patch's database while the module loads, then asks the module for the root. */
+async function openRoot(patch) {
+  const early = openEarly(patch);
   const api = await started;
-  let kv;
+  const conn = await early;
+  if (conn.error) throw openError(patch, conn.error);
   try {
-    kv = await api.open(patch);
+    return await api.open(patch, conn.closed ? undefined : conn.db);
   } catch (err) {
     throw openError(patch, err);
   }
-  globalThis.kv = kv;
-  return kv;
+}
+
+/**
+ * Opens the patch's IndexedDB database ("patchkv:" + patch, the name scope.DatabaseName
+ * gives it in Go), so that the first open overlaps fetching and compiling kv.wasm.
+ * The module adopts the connection; until then it lets go at once when another
+ * context needs a version change.
+ */
+function openEarly(patch) {
+  return new Promise((resolve) => {
+    let req;
+    try {
+      req = indexedDB.open('patchkv:' + patch);
+    } catch (error) {
+      resolve({ error });
+      return;
+    }
+    req.onsuccess = () => {
+      const conn = { db: req.result, closed: false };
+      conn.db.onversionchange = () => {
+        conn.db.close();
+        conn.closed = true;
+      };
+      resolve(conn);
+    };
+    req.onerror = () => resolve({ error: req.error });
+  });
 }
 
 /** Describes why the patch's database could not be opened, keeping the DOMException's name. */

@@ -61,7 +61,7 @@ func openPatch(tb testing.TB, patch string) js.Value {
 func openSecondConnection(tb testing.TB, patch string, opts idb.Options) js.Value {
 	tb.Helper()
 	reg := &registry{roots: map[string]*root{}, opts: opts}
-	kv, err := await(reg.open(js.ValueOf(patch)))
+	kv, err := await(reg.open(js.ValueOf(patch), js.Undefined()))
 	require.NoError(tb, err)
 	tb.Cleanup(func() {
 		for _, r := range reg.roots {

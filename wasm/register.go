@@ -20,8 +20,11 @@ type registry struct {
 }
 
 // open resolves to the root kv of patch once its database is open, or rejects
-// with the reason it cannot be opened (IndexedDB refused, bad patch id).
-func (reg *registry) open(patchArg js.Value) js.Value {
+// with the reason it cannot be opened (IndexedDB refused, bad patch id). conn,
+// when it is an IDBDatabase, is a connection to the patch's database that the
+// loader opened while the module compiled; it is used or closed.
+func (reg *registry) open(patchArg, conn js.Value) js.Value {
+	hasConn := conn.Type() == js.TypeObject
 	patch, err := goName("loadKV", "patch", patchArg)
 	if err != nil {
 		return rejected(err)
@@ -30,11 +33,17 @@ func (reg *registry) open(patchArg js.Value) js.Value {
 	r, ok := reg.roots[patch]
 	reg.mu.Unlock()
 	if ok {
+		if hasConn {
+			conn.Call("close")
+		}
 		return resolved(r.obj)
 	}
 	db, err := idb.Open(patch, reg.opts)
 	if err != nil {
 		return rejected(err)
+	}
+	if hasConn && db.Adopt(conn) != nil {
+		conn.Call("close")
 	}
 	p := newPromise()
 	db.Ping(func(err error) {
@@ -60,7 +69,7 @@ func (reg *registry) open(patchArg js.Value) js.Value {
 
 var defaultRegistry = &registry{roots: map[string]*root{}}
 
-// register publishes globalThis.patchkv = {open(patch)} and tells the loader
+// register publishes globalThis.patchkv = {open(patch, conn?)} and tells the loader
 // (js/kv.js) that the module is ready by calling globalThis.__patchkvReady.
 func register() {
 	api := jsObject.New()
@@ -70,10 +79,14 @@ func register() {
 				result = rejected(errors.New("patchkv.open: internal error: " + panicMessage(p)))
 			}
 		}()
-		if len(args) != 1 {
-			return rejected(typeError("patchkv.open: takes 1 argument, got " + strconv.Itoa(len(args))))
+		if len(args) < 1 || len(args) > 2 {
+			return rejected(typeError("patchkv.open: takes a patch id and an optional connection, got " + strconv.Itoa(len(args)) + " arguments"))
 		}
-		return defaultRegistry.open(args[0])
+		conn := js.Undefined()
+		if len(args) == 2 {
+			conn = args[1]
+		}
+		return defaultRegistry.open(args[0], conn)
 	}))
 	jsGlobal.Set("patchkv", api)
 	if ready := jsGlobal.Get("__patchkvReady"); ready.Type() == js.TypeFunction {
