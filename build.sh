@@ -142,6 +142,9 @@ test_go() {
   GOOS=js GOARCH=wasm go test -count=1 -exec="$TOOLS/go_js_wasm_exec" ./scope/... ./idb/... ./wasm/...
 }
 
+# bench runs the benchmark in bench/ (patchkv vs raw IndexedDB vs idb-keyval in headless
+# Chromium): ./build.sh bench [-quick] [-rounds N] [-profile] [-h for the rest]. The table
+# goes to stdout and to artifacts/bench.txt.
 bench() {
   need_go
   need_chromium

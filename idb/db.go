@@ -433,6 +433,7 @@ func (db *DB) openFailed(a *openAttempt, err error) {
 // blockedTimeout fails what is queued when other connections did not close in time.
 func (db *DB) blockedTimeout(a *openAttempt) {
 	db.mu.Lock()
+	a.stopTimer = nil
 	if db.attempt != a || len(db.queue) == 0 {
 		db.mu.Unlock()
 		return
@@ -583,9 +584,11 @@ func (a *openAttempt) report() {
 }
 
 // armTimer starts the bounded wait of a blocked attempt; called with db.mu held.
+// A running timer is left alone, so that later operations never extend the wait of
+// earlier ones; once it fired, the next queued operation starts a new one.
 func (a *openAttempt) armTimer() {
 	if a.stopTimer != nil {
-		a.stopTimer()
+		return
 	}
 	a.stopTimer = afterFunc(a.db.opts.BlockedTimeoutMS, func() { a.db.blockedTimeout(a) })
 }
