@@ -12,6 +12,137 @@ import (
 	"github.com/patchies/patchkv/scope"
 )
 
+// method is one method of a kv object. Every method of every kv object is a small
+// JavaScript closure (glue makeStore) that calls the one Go dispatcher with the
+// object's number and the method's index, so that a page with many nodes holds
+// one js.Func, not seven per node.
+type method struct {
+	name  string
+	arity int
+	// store is set for node() and store(): they return a store object, so a bad
+	// call returns one whose data methods reject instead of a rejected Promise.
+	store bool
+	call  func(r *root, b *bound, args js.Value) any
+}
+
+// storeMethods are the methods of every store object; set in init, because some
+// of them make store objects.
+var storeMethods, rootMethods []method
+
+func init() {
+	storeMethods = []method{
+		{name: "get", arity: 1, call: func(_ *root, b *bound, args js.Value) any {
+			return read(b, "get", idb.ReadGet, args.Index(0))
+		}},
+		{name: "set", arity: 2, call: func(r *root, b *bound, args js.Value) any {
+			if err := checkKey(b, "set", args.Index(0)); err != nil {
+				return rejected(err)
+			}
+			return r.commitPromise(b.store.PutJS(args.Index(0), idb.ValueAt(args, 1)))
+		}},
+		{name: "has", arity: 1, call: func(_ *root, b *bound, args js.Value) any {
+			return read(b, "has", idb.ReadHas, args.Index(0))
+		}},
+		{name: "delete", arity: 1, call: func(r *root, b *bound, args js.Value) any {
+			if err := checkKey(b, "delete", args.Index(0)); err != nil {
+				return rejected(err)
+			}
+			return r.commitPromise(b.store.DeleteJS(args.Index(0)))
+		}},
+		{name: "keys", arity: 0, call: func(_ *root, b *bound, _ js.Value) any {
+			return read(b, "keys", idb.ReadKeys, js.Undefined())
+		}},
+		{name: "clear", arity: 0, call: func(r *root, b *bound, _ js.Value) any {
+			return r.commitPromise(b.store.ClearJS())
+		}},
+		{name: "store", arity: 1, store: true, call: func(r *root, b *bound, args js.Value) any {
+			n, err := goName(b.prefix+".store", "store name", args.Index(0))
+			if err != nil {
+				return r.invalidStore(err)
+			}
+			s, _ := scope.NamedScope(n)
+			return r.storeObject(s)
+		}},
+	}
+
+	// rootMethods are the root's: its store methods (on the host scope), then
+	// node() and scopes().
+	rootMethods = append(storeMethods[:len(storeMethods):len(storeMethods)],
+		method{name: "node", arity: 1, store: true, call: func(r *root, _ *bound, args js.Value) any {
+			id, err := goName("kv.node", "node id", args.Index(0))
+			if err != nil {
+				return r.invalidStore(err)
+			}
+			s, _ := scope.NodeScope(id)
+			return r.storeObject(s)
+		}},
+		method{name: "scopes", arity: 0, call: func(r *root, _ *bound, _ js.Value) any {
+			return r.scopes()
+		}},
+	)
+	storeMethodNames = methodNames(storeMethods)
+	rootMethodNames = methodNames(rootMethods)
+}
+
+func methodNames(ms []method) js.Value {
+	names := jsArray.New(len(ms))
+	for i, m := range ms {
+		names.SetIndex(i, m.name)
+	}
+	return names
+}
+
+// The names of the methods, as Arrays for makeStore.
+var storeMethodNames, rootMethodNames js.Value
+
+// bound is one kv object: the root (host scope) or a node or named store.
+type bound struct {
+	root    *root
+	store   *idb.Store
+	obj     js.Value
+	methods []method
+	prefix  string // "kv" or "kv store", for error messages
+}
+
+// objects holds every kv object by the number its closures pass to dispatch.
+var objects struct {
+	sync.Mutex
+	list []*bound
+}
+
+// dispatch is the one js.Func behind every kv method. It checks `this` and the
+// argument count, and turns a Go panic into a rejection of that call alone: a
+// panic that reached syscall/js would end the program for every later call.
+var dispatch = js.FuncOf(func(_ js.Value, call []js.Value) (result any) {
+	this, args := call[0], call[1]
+	objects.Lock()
+	b := objects.list[call[2].Int()]
+	objects.Unlock()
+	m := b.methods[call[3].Int()]
+	name := b.prefix + "." + m.name
+	bad := func(err error) any {
+		if m.store {
+			return b.root.invalidStore(err)
+		}
+		return rejected(err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			result = bad(errors.New("patchkv: internal error in " + name + ": " + panicMessage(p)))
+		}
+	}()
+	if !this.IsUndefined() && !this.IsNull() && !this.Equal(b.obj) && !this.Equal(jsGlobal) {
+		return bad(typeError(name + ": called on an object that is not this kv store"))
+	}
+	if n := args.Length(); n != m.arity {
+		return bad(typeError(name + ": takes " + strconv.Itoa(m.arity) + " argument" + plural(m.arity) + ", got " + strconv.Itoa(n)))
+	}
+	if hook := testHook; hook != nil {
+		hook(name)
+	}
+	return m.call(b.root, b, args)
+})
+
 // root is the kv object of one patch: its own methods use the host scope, node()
 // and store() hand out scoped stores, cached so that the same scope is the same
 // object.
@@ -31,36 +162,20 @@ type root struct {
 // newRoot builds the root kv of db's patch.
 func newRoot(db *idb.DB) *root {
 	r := &root{db: db, stores: map[string]js.Value{}}
-	r.obj = jsObject.New()
-	r.bindStore(r.obj, db.Store(scope.HostScope()), nil)
+	r.obj = r.bind(db.Store(scope.HostScope()), "kv", rootMethods, rootMethodNames)
 	r.obj.Set("patch", db.Patch())
-	r.obj.Set("node", r.storeMethod(r.obj, "kv.node", func(args js.Value) any {
-		id, err := goName("kv.node", "node id", args.Index(0))
-		if err != nil {
-			return r.invalidStore(err)
-		}
-		s, _ := scope.NodeScope(id)
-		return r.storeObject(s)
-	}))
-	r.obj.Set("scopes", r.method(r.obj, "kv.scopes", 0, func(js.Value) any {
-		p := newPromise()
-		db.Scopes(func(scopes []scope.Scope, err error) {
-			if err != nil {
-				p.settle(nil, err)
-				return
-			}
-			arr := jsArray.New(len(scopes))
-			for i, s := range scopes {
-				o := jsObject.New()
-				o.Set("kind", s.Kind.String())
-				o.Set("name", s.Name)
-				arr.SetIndex(i, o)
-			}
-			p.settle(arr, nil)
-		})
-		return p.value
-	}))
 	return r
+}
+
+// bind makes the JavaScript object of store s.
+func (r *root) bind(s *idb.Store, prefix string, ms []method, names js.Value) js.Value {
+	b := &bound{root: r, store: s, methods: ms, prefix: prefix}
+	objects.Lock()
+	id := len(objects.list)
+	objects.list = append(objects.list, b)
+	objects.Unlock()
+	b.obj = glueMakeStore.Invoke(dispatch, id, names)
+	return b.obj
 }
 
 // storeObject returns the JavaScript object of scope s, making it on first use.
@@ -71,78 +186,42 @@ func (r *root) storeObject(s scope.Scope) js.Value {
 	if obj, ok := r.stores[name]; ok {
 		return obj
 	}
-	obj := jsObject.New()
-	r.bindStore(obj, r.db.Store(s), nil)
+	obj := r.bind(r.db.Store(s), "kv store", storeMethods, storeMethodNames)
 	r.stores[name] = obj
 	return obj
 }
 
-// invalidStore returns a store whose data methods reject with err: node() and
-// store() cannot throw from Go, so a bad id surfaces on the first call instead.
+// invalidStore returns a store whose data methods reject with err, and whose
+// store(name) works: node() and store() cannot throw from Go, so a bad id
+// surfaces on the first call instead. It is plain JavaScript: bad ids cost no Go
+// state however often they are passed.
 func (r *root) invalidStore(err error) js.Value {
-	obj := jsObject.New()
-	r.bindStore(obj, nil, err)
-	return obj
+	return glueInvalidStore.Invoke(toJSError(err), r.obj)
 }
 
-// bindStore puts get/set/has/delete/keys/clear/store on obj for store s (or, when
-// bad is set, methods that reject with bad).
-func (r *root) bindStore(obj js.Value, s *idb.Store, bad error) {
-	name := "kv"
-	if s != nil && s.Scope().Kind != scope.Host {
-		name = "kv store"
-	}
-	dataMethod := func(method string, arity int, fn func(args js.Value) any) {
-		obj.Set(method, r.method(obj, name+"."+method, arity, func(args js.Value) any {
-			if bad != nil {
-				return rejected(bad)
-			}
-			return fn(args)
-		}))
-	}
-	dataMethod("get", 1, func(args js.Value) any {
-		if err := checkKey("get", args.Index(0)); err != nil {
-			return rejected(err)
-		}
-		return read(s, idb.ReadGet, args.Index(0))
-	})
-	dataMethod("has", 1, func(args js.Value) any {
-		if err := checkKey("has", args.Index(0)); err != nil {
-			return rejected(err)
-		}
-		return read(s, idb.ReadHas, args.Index(0))
-	})
-	dataMethod("keys", 0, func(js.Value) any {
-		return read(s, idb.ReadKeys, js.Undefined())
-	})
-	dataMethod("set", 2, func(args js.Value) any {
-		if err := checkKey("set", args.Index(0)); err != nil {
-			return rejected(err)
-		}
-		return r.commitPromise(s.PutJS(args.Index(0), idb.ValueAt(args, 1)))
-	})
-	dataMethod("delete", 1, func(args js.Value) any {
-		if err := checkKey("delete", args.Index(0)); err != nil {
-			return rejected(err)
-		}
-		return r.commitPromise(s.DeleteJS(args.Index(0)))
-	})
-	dataMethod("clear", 0, func(js.Value) any {
-		return r.commitPromise(s.ClearJS())
-	})
-	obj.Set("store", r.storeMethod(obj, name+".store", func(args js.Value) any {
-		n, err := goName("kv.store", "store name", args.Index(0))
+// scopes resolves to [{kind, name}] for every scope of the patch that has data.
+func (r *root) scopes() js.Value {
+	p := newPromise()
+	r.db.Scopes(func(scopes []scope.Scope, err error) {
 		if err != nil {
-			return r.invalidStore(err)
+			p.settle(nil, err)
+			return
 		}
-		ns, _ := scope.NamedScope(n)
-		return r.storeObject(ns)
-	}))
+		arr := jsArray.New(len(scopes))
+		for i, s := range scopes {
+			o := jsObject.New()
+			o.Set("kind", s.Kind.String())
+			o.Set("name", s.Name)
+			arr.SetIndex(i, o)
+		}
+		p.settle(arr, nil)
+	})
+	return p.value
 }
 
-func checkKey(method string, key js.Value) error {
+func checkKey(b *bound, method string, key js.Value) error {
 	if !isString(key) {
-		return typeError("kv." + method + ": key must be a string, got " + typeName(key))
+		return typeError(b.prefix + "." + method + ": key must be a string, got " + typeName(key))
 	}
 	return nil
 }
@@ -174,14 +253,19 @@ func (r *root) commitPromise(c *idb.Commit, err error) js.Value {
 // read places a read and returns the Promise of its result, settled in
 // JavaScript from the request. While the connection opens the read waits in idb's
 // queue, and the Promise is settled once the request is placed.
-func read(s *idb.Store, kind idb.ReadKind, key js.Value) js.Value {
+func read(b *bound, method string, kind idb.ReadKind, key js.Value) js.Value {
+	if kind != idb.ReadKeys {
+		if err := checkKey(b, method, key); err != nil {
+			return rejected(err)
+		}
+	}
 	var (
 		mu      sync.Mutex
 		placing = true
 		now     js.Value
 		later   promise
 	)
-	s.ReadJS(kind, key, func(req js.Value, err error) {
+	b.store.ReadJS(kind, key, func(req js.Value, err error) {
 		mu.Lock()
 		defer mu.Unlock()
 		switch {
@@ -203,43 +287,6 @@ func read(s *idb.Store, kind idb.ReadKind, key js.Value) js.Value {
 	}
 	later = newPromise()
 	return later.value
-}
-
-// method wraps fn as a JavaScript method of self. It checks the argument count
-// and `this`, and turns a Go panic into a rejected Promise for that call alone:
-// a panic that reached syscall/js would end the program for every later call.
-func (r *root) method(self js.Value, name string, arity int, fn func(args js.Value) any) js.Value {
-	return r.methodOr(self, name, arity, fn, func(err error) any { return rejected(err) })
-}
-
-// storeMethod is method for node() and store(): they return a store object, so
-// a bad call returns one whose methods reject.
-func (r *root) storeMethod(self js.Value, name string, fn func(args js.Value) any) js.Value {
-	return r.methodOr(self, name, 1, fn, func(err error) any { return r.invalidStore(err) })
-}
-
-// The JavaScript function is glue around a Go js.Func that receives `this` and the
-// arguments as one Array (see glueSource). The js.Func lives as long as the page.
-func (r *root) methodOr(self js.Value, name string, arity int, fn func(args js.Value) any, bad func(error) any) js.Value {
-	impl := js.FuncOf(func(_ js.Value, call []js.Value) (result any) {
-		defer func() {
-			if p := recover(); p != nil {
-				result = bad(errors.New("patchkv: internal error in " + name + ": " + panicMessage(p)))
-			}
-		}()
-		this, args := call[0], call[1]
-		if !this.IsUndefined() && !this.IsNull() && !this.Equal(self) && !this.Equal(jsGlobal) {
-			return bad(typeError(name + ": called on an object that is not this kv store"))
-		}
-		if n := args.Length(); n != arity {
-			return bad(typeError(name + ": takes " + strconv.Itoa(arity) + " argument" + plural(arity) + ", got " + strconv.Itoa(n)))
-		}
-		if hook := testHook; hook != nil {
-			hook(name)
-		}
-		return fn(args)
-	})
-	return glueMethod.Invoke(impl)
 }
 
 func plural(n int) string {

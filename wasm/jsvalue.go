@@ -22,19 +22,23 @@ var (
 	// String.prototype.isWellFormed: false for strings with lone surrogates.
 	jsIsWellFormed = jsGlobal.Get("String").Get("prototype").Get("isWellFormed")
 
-	glue         = jsGlobal.Get("Function").New(glueSource).Invoke()
-	glueMethod   = glue.Get("method")
-	glueRead     = glue.Get("read")
-	glueReadInto = glue.Get("readInto")
-	glueWatch    = glue.Get("watch")
+	glue             = jsGlobal.Get("Function").New(glueSource).Invoke()
+	glueMakeStore    = glue.Get("makeStore")
+	glueInvalidStore = glue.Get("invalidStore")
+	glueRead         = glue.Get("read")
+	glueReadInto     = glue.Get("readInto")
+	glueWatch        = glue.Get("watch")
 )
 
 // glueSource defines the JavaScript half of the API, so that the work done per
 // call in Go stays small and nothing that completes later has to enter Go again:
 //
-//   - method wraps a Go js.Func so that it receives `this` and the arguments as
-//     one Array. Go never reads the stored value out of it: a number that crosses
-//     into Go loses its sign when it is zero (syscall/js keeps a single 0).
+//   - makeStore builds a kv object whose methods call the Go dispatcher with
+//     `this`, the arguments as one Array, the object's number and the method's
+//     index. Go never reads a stored value out of the arguments: a number that
+//     crosses into Go loses its sign when it is zero (syscall/js keeps one 0).
+//   - invalidStore builds the store of a bad node id or store name: its data
+//     methods reject with the TypeError, its store(name) is the root's.
 //   - read/readInto settle a Promise from an IDBRequest that idb placed
 //     (kind: 0 get, 1 has, 2 keys; an undefined request means nothing is stored).
 //   - watch returns a Promise of a write transaction: resolved on complete,
@@ -46,7 +50,15 @@ function settleRead(req, kind, resolve, reject) {
 	req.onerror = (e) => { e.preventDefault(); reject(req.error); };
 }
 return {
-	method(impl) { return function (...args) { return impl(this, args); }; },
+	makeStore(dispatch, id, names) {
+		const o = {};
+		names.forEach((name, i) => { o[name] = function (...args) { return dispatch(this, args, id, i); }; });
+		return o;
+	},
+	invalidStore(error, root) {
+		const reject = () => Promise.reject(error);
+		return { get: reject, set: reject, has: reject, delete: reject, keys: reject, clear: reject, store: (name) => root.store(name) };
+	},
 	read(req, kind) { return new Promise((resolve, reject) => settleRead(req, kind, resolve, reject)); },
 	readInto: settleRead,
 	watch(tx) {
