@@ -106,7 +106,7 @@ func (db *DB) Store(s scope.Scope) *Store {
 // Ping opens the connection if needed and calls done once it is open (nil) or
 // failed to open (the DOMException, for example when IndexedDB refuses access).
 func (db *DB) Ping(done func(error)) {
-	db.run(&op{kind: opPing, read: func(_ jsval, err error) { done(err) }})
+	db.run(&op{kind: opPing, place: func(_ jsval, err error) error { done(err); return nil }})
 }
 
 // Scopes reports the scopes that have an object store in this database, in
@@ -162,7 +162,7 @@ func (db *DB) run(o *op) (*Commit, error) {
 		if db.state == stateOpen && len(db.queue) == 0 {
 			if o.kind == opPing {
 				db.mu.Unlock()
-				o.read(undefined(), nil)
+				_ = o.place(undefined(), nil)
 				return nil, nil
 			}
 			exists, err := db.hasStoreLocked(o.store)
@@ -171,7 +171,7 @@ func (db *DB) run(o *op) (*Commit, error) {
 				continue
 			}
 			if exists {
-				t, err := db.txnLocked(o.store, o.kind.writes())
+				t, err := db.txnLocked(o.store, o.kind.writes(), o.fresh)
 				if err != nil {
 					// The connection is closing (versionchange, deletion) or no longer
 					// has the store: reopen and retry from the queue.

@@ -50,23 +50,28 @@ const (
 
 var readOps = [...]opKind{ReadGet: opGet, ReadHas: opHas, ReadKeys: opKeys}
 
-// ReadJS places a read and hands its IDBRequest to placed, whose caller watches
-// the request's success and error events itself. placed gets an undefined request
-// and a nil error when the store was never written (nothing is stored), and an
-// error when the read could not be placed. key is ignored for ReadKeys; for the
-// others it must be a JavaScript string (ErrInvalidKey).
-func (s *Store) ReadJS(kind ReadKind, key js.Value, placed func(req js.Value, err error)) {
-	read := func(req jsval, err error) { placed(req.js(), err) }
+// ReadJS runs a read: it calls place with the object store to place the read
+// request on, in this task's transaction on the store (or, while the connection
+// opens or upgrades, once it is ready, in call order). The caller places the
+// request itself, so that a JavaScript caller can place it and watch its events
+// in one step; the request is get(key) for ReadGet, getKey(key) for ReadHas and
+// getAllKeys() for ReadKeys. place gets an undefined store and a nil error when
+// the store was never written (nothing is stored), and an error when the read
+// cannot run. If place returns a DOMException named TransactionInactiveError,
+// the read runs again in a new transaction. key must be a JavaScript string
+// (ErrInvalidKey) except for ReadKeys, which ignores it.
+func (s *Store) ReadJS(kind ReadKind, key js.Value, place func(store js.Value, err error) error) {
+	run := func(store jsval, err error) error { return asDOMError(place(store.js(), err)) }
 	if kind == ReadKeys {
-		s.db.run(&op{kind: opKeys, store: s.name, read: read})
+		s.db.run(&op{kind: opKeys, store: s.name, place: run})
 		return
 	}
 	k, err := jsKey(key)
 	if err != nil {
-		placed(js.Undefined(), err)
+		_ = place(js.Undefined(), err)
 		return
 	}
-	s.db.run(&op{kind: readOps[kind], store: s.name, key: k, read: read})
+	s.db.run(&op{kind: readOps[kind], store: s.name, key: k, place: run})
 }
 
 // PutJS stores a structured clone of value, taken now, under key. It errors at

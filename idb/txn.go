@@ -25,17 +25,21 @@ type op struct {
 	store  string
 	key    jsval
 	value  Value
-	cloned bool                       // value is already a private structured clone
-	read   func(req jsval, err error) // reads and pings: the placed IDBRequest, or undefined when there is nothing to read
-	commit *Commit                    // a queued write's placeholder
+	cloned bool // value is already a private structured clone
+	fresh  bool // start a new transaction (the last one was inactive)
+	// place is called for reads and pings with the object store to place the
+	// read request on (undefined for pings, and when the store does not exist),
+	// or with the error that kept the operation from running.
+	place  func(store jsval, err error) error
+	commit *Commit // a queued write's placeholder
 }
 
 // fail reports err for o: to its reader, or to its queued Commit. For a write that
 // never reached the queue it returns err.
 func (o *op) fail(err error) (*Commit, error) {
 	switch {
-	case o.read != nil:
-		o.read(undefined(), err)
+	case o.place != nil:
+		_ = o.place(undefined(), err)
 	case o.commit != nil:
 		o.commit.finishOne(err)
 	default:
@@ -49,7 +53,7 @@ func (o *op) fail(err error) (*Commit, error) {
 func (o *op) answerAbsent() (*Commit, error) {
 	switch o.kind {
 	case opGet, opHas, opKeys:
-		o.read(undefined(), nil)
+		_ = o.place(undefined(), nil)
 	case opDelete, opClear:
 		return doneCommit(nil), nil
 	}
@@ -72,43 +76,34 @@ func (o *op) cloneError(err error) error {
 }
 
 // txn is one IndexedDB transaction on one object store, shared by every operation
-// issued on that store in the same task (epoch). Nothing in Go listens to it:
-// reads hand their request to the caller, who watches it (the wasm package does so
+// issued on that store in the same task. Nothing in Go listens to it: reads hand
+// the store to the caller, who places the request and watches it (the wasm package
 // in JavaScript), and writes share a Commit that listens only if a Go caller asks.
 type txn struct {
 	name   string
-	tx     jsval
-	store  jsval
+	store  jsval // the transaction's object store, as glue begin returned it
 	write  bool
-	epoch  int
 	commit *Commit
 }
 
-// txnLocked returns this task's transaction on store name, starting one if needed.
-// A write needs a readwrite transaction; a readonly one started earlier in the task
-// is left to finish first (IndexedDB orders overlapping transactions by creation).
-func (db *DB) txnLocked(name string, write bool) (*txn, error) {
-	epoch, err := db.g.epoch()
+// txnLocked returns this task's transaction on store name, starting one if needed
+// (always when fresh). A write needs a readwrite transaction; a readonly one
+// started earlier in the task is left to finish first (IndexedDB orders
+// overlapping transactions by creation).
+func (db *DB) txnLocked(name string, write, fresh bool) (*txn, error) {
+	store, err := db.g.glueBegin.Invoke(db.conn, name, write, fresh)
 	if err != nil {
-		return nil, err
+		return nil, asDOMError(err)
 	}
-	if t := db.active[name]; t != nil && t.epoch == epoch && (t.write || !write) {
+	if t := db.active[name]; t != nil && t.store.Equal(store) {
 		return t, nil
 	}
-	mode := "readonly"
+	t := &txn{name: name, store: store, write: write}
 	if write {
-		mode = "readwrite"
-	}
-	tx, err := db.conn.Call("transaction", name, mode)
-	if err != nil {
-		return nil, asDOMError(err)
-	}
-	store, err := tx.Call("objectStore", name)
-	if err != nil {
-		return nil, asDOMError(err)
-	}
-	t := &txn{name: name, tx: tx, store: store, write: write, epoch: epoch}
-	if write {
+		tx, err := store.Get("transaction")
+		if err != nil {
+			return nil, asDOMError(err)
+		}
 		t.commit = newTxCommit(tx)
 	}
 	db.active[name] = t
@@ -117,57 +112,46 @@ func (db *DB) txnLocked(name string, write bool) (*txn, error) {
 
 // issueLocked places o's request in t. It is called with db.mu held and returns
 // with it released: put runs the structured clone, which can run user code that
-// calls back into this package.
+// calls back into this package, and a read runs the caller's place function.
 func (db *DB) issueLocked(t *txn, o *op) (*Commit, error) {
-	if o.kind == opPut {
+	var err error
+	switch o.kind {
+	case opPut:
 		db.mu.Unlock()
 		if _, err := db.g.gluePut.Invoke(t.store, o.value.holder, o.value.slot, o.key); err != nil {
 			err = asDOMError(err)
 			if errorName(err) == "TransactionInactiveError" {
-				return db.retry(t, o)
+				return db.retry(o)
 			}
 			return o.fail(o.cloneError(err))
 		}
 		return t.commit, nil
-	}
-	var (
-		req jsval
-		err error
-	)
-	switch o.kind {
-	case opGet:
-		req, err = t.store.Call("get", o.key)
-	case opHas:
-		req, err = t.store.Call("getKey", o.key)
-	case opKeys:
-		req, err = t.store.Call("getAllKeys")
 	case opDelete:
 		_, err = t.store.Call("delete", o.key)
 	case opClear:
 		_, err = t.store.Call("clear")
+	default:
+		db.mu.Unlock()
+		err = o.place(t.store, nil)
+		if errorName(err) == "TransactionInactiveError" {
+			return db.retry(o)
+		}
+		return nil, nil
 	}
 	db.mu.Unlock()
 	if err != nil {
 		err = asDOMError(err)
 		if errorName(err) == "TransactionInactiveError" {
-			return db.retry(t, o)
+			return db.retry(o)
 		}
 		return o.fail(err)
 	}
-	if o.kind.writes() {
-		return t.commit, nil
-	}
-	o.read(req, nil)
-	return nil, nil
+	return t.commit, nil
 }
 
-// retry runs o again in a new transaction after t turned out to be inactive. The
-// epoch check normally prevents this; it is the safety net.
-func (db *DB) retry(t *txn, o *op) (*Commit, error) {
-	db.mu.Lock()
-	if db.active[t.name] == t {
-		delete(db.active, t.name)
-	}
-	db.mu.Unlock()
+// retry runs o again in a fresh transaction after its task's turned out to be
+// inactive. The epoch check normally prevents this; it is the safety net.
+func (db *DB) retry(o *op) (*Commit, error) {
+	o.fresh = true
 	return db.run(o)
 }

@@ -114,11 +114,12 @@ var objects struct {
 // argument count, and turns a Go panic into a rejection of that call alone: a
 // panic that reached syscall/js would end the program for every later call.
 var dispatch = js.FuncOf(func(_ js.Value, call []js.Value) (result any) {
-	this, args := call[0], call[1]
+	args, code := call[0], call[1].Int()
+	n, foreign, index, id := code%32, code/32%2 == 1, code/64%16, code/1024
 	objects.Lock()
-	b := objects.list[call[2].Int()]
+	b := objects.list[id]
 	objects.Unlock()
-	m := b.methods[call[3].Int()]
+	m := b.methods[index]
 	name := b.prefix + "." + m.name
 	bad := func(err error) any {
 		if m.store {
@@ -131,10 +132,10 @@ var dispatch = js.FuncOf(func(_ js.Value, call []js.Value) (result any) {
 			result = bad(errors.New("patchkv: internal error in " + name + ": " + panicMessage(p)))
 		}
 	}()
-	if !this.IsUndefined() && !this.IsNull() && !this.Equal(b.obj) && !this.Equal(jsGlobal) {
+	if foreign {
 		return bad(typeError(name + ": called on an object that is not this kv store"))
 	}
-	if n := args.Length(); n != m.arity {
+	if n != m.arity {
 		return bad(typeError(name + ": takes " + strconv.Itoa(m.arity) + " argument" + plural(m.arity) + ", got " + strconv.Itoa(n)))
 	}
 	if hook := testHook; hook != nil {
@@ -265,19 +266,27 @@ func read(b *bound, method string, kind idb.ReadKind, key js.Value) js.Value {
 		now     js.Value
 		later   promise
 	)
-	b.store.ReadJS(kind, key, func(req js.Value, err error) {
+	b.store.ReadJS(kind, key, func(store js.Value, err error) error {
 		mu.Lock()
 		defer mu.Unlock()
-		switch {
-		case placing && err != nil:
-			now = rejected(err)
-		case placing:
-			now = glueRead.Invoke(req, int(kind))
-		case err != nil:
-			later.settle(nil, err)
-		default:
-			glueReadInto.Invoke(req, int(kind), later.resolve, later.reject)
+		if err == nil {
+			if placing {
+				now, err = tryInvoke(glueRead, store, int(kind), key)
+			} else {
+				_, err = tryInvoke(glueReadInto, store, int(kind), key, later.resolve, later.reject)
+			}
+			if je, ok := err.(js.Error); ok && je.Get("name").String() == "TransactionInactiveError" {
+				return err // idb runs the read again in a new transaction
+			}
 		}
+		if err != nil {
+			if placing {
+				now = rejected(err)
+			} else {
+				later.settle(nil, err)
+			}
+		}
+		return nil
 	})
 	mu.Lock()
 	defer mu.Unlock()

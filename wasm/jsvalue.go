@@ -3,6 +3,7 @@
 package main
 
 import (
+	"errors"
 	"syscall/js"
 
 	"github.com/patchies/patchkv/idb"
@@ -33,34 +34,52 @@ var (
 // glueSource defines the JavaScript half of the API, so that the work done per
 // call in Go stays small and nothing that completes later has to enter Go again:
 //
-//   - makeStore builds a kv object whose methods call the Go dispatcher with
-//     `this`, the arguments as one Array, the object's number and the method's
-//     index. Go never reads a stored value out of the arguments: a number that
-//     crosses into Go loses its sign when it is zero (syscall/js keeps one 0).
+//   - makeStore builds a kv object whose methods call the Go dispatcher with the
+//     arguments as one Array and one number that packs the object's number, the
+//     method's index, whether `this` is foreign, and the argument count (each
+//     value passed costs a call across the boundary). Go never reads a stored
+//     value out of the arguments: a number that crosses into Go loses its sign
+//     when it is zero (syscall/js keeps one 0).
 //   - invalidStore builds the store of a bad node id or store name: its data
 //     methods reject with the TypeError, its store(name) is the root's.
-//   - read/readInto settle a Promise from an IDBRequest that idb placed
-//     (kind: 0 get, 1 has, 2 keys; an undefined request means nothing is stored).
+//   - read/readInto place a read request on the object store idb hands over and
+//     settle a Promise from it (kind: 0 get, 1 has, 2 keys; an undefined store
+//     means nothing is stored).
 //   - watch returns a Promise of a write transaction: resolved on complete,
 //     rejected with its DOMException on abort.
 const glueSource = `
-function settleRead(req, kind, resolve, reject) {
-	if (req === undefined) { resolve(kind === 1 ? false : kind === 2 ? [] : undefined); return; }
+function absent(kind) { return kind === 1 ? false : kind === 2 ? [] : undefined; }
+function request(store, kind, key) {
+	return kind === 2 ? store.getAllKeys() : kind === 1 ? store.getKey(key) : store.get(key);
+}
+function bind(req, kind, resolve, reject) {
 	req.onsuccess = () => resolve(kind === 1 ? req.result !== undefined : req.result);
 	req.onerror = (e) => { e.preventDefault(); reject(req.error); };
 }
 return {
 	makeStore(dispatch, id, names) {
 		const o = {};
-		names.forEach((name, i) => { o[name] = function (...args) { return dispatch(this, args, id, i); }; });
+		names.forEach((name, i) => {
+			o[name] = function (...args) {
+				const foreign = this !== undefined && this !== null && this !== o && this !== globalThis;
+				return dispatch(args, ((id * 16 + i) * 2 + (foreign ? 1 : 0)) * 32 + Math.min(args.length, 31));
+			};
+		});
 		return o;
 	},
 	invalidStore(error, root) {
 		const reject = () => Promise.reject(error);
 		return { get: reject, set: reject, has: reject, delete: reject, keys: reject, clear: reject, store: (name) => root.store(name) };
 	},
-	read(req, kind) { return new Promise((resolve, reject) => settleRead(req, kind, resolve, reject)); },
-	readInto: settleRead,
+	read(store, kind, key) {
+		if (store === undefined) return Promise.resolve(absent(kind));
+		const req = request(store, kind, key); // throws here, for Go to see
+		return new Promise((resolve, reject) => bind(req, kind, resolve, reject));
+	},
+	readInto(store, kind, key, resolve, reject) {
+		if (store === undefined) { resolve(absent(kind)); return; }
+		bind(request(store, kind, key), kind, resolve, reject);
+	},
 	watch(tx) {
 		return new Promise((resolve, reject) => {
 			tx.addEventListener('complete', () => resolve());
@@ -127,6 +146,8 @@ func toJSError(err error) js.Value {
 	switch e := err.(type) {
 	case *idb.DOMError:
 		return e.JSValue()
+	case js.Error:
+		return e.Value
 	case *argError:
 		return jsTypeError.New(e.msg)
 	}
@@ -179,4 +200,18 @@ func goName(method, what string, v js.Value) (string, error) {
 		return "", typeError(method + ": " + what + " must be well-formed Unicode (it contains a lone surrogate)")
 	}
 	return v.String(), nil
+}
+
+// tryInvoke calls fn, returning what it throws as a js.Error.
+func tryInvoke(fn js.Value, args ...any) (v js.Value, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if je, ok := r.(js.Error); ok {
+				err = je
+				return
+			}
+			err = errors.New("patchkv: " + panicMessage(r))
+		}
+	}()
+	return fn.Invoke(args...), nil
 }

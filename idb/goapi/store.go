@@ -4,6 +4,7 @@ package goapi
 
 import (
 	"context"
+	"errors"
 	"syscall/js"
 	"unicode/utf8"
 
@@ -143,16 +144,30 @@ type result struct {
 	err error
 }
 
-// read places a read and waits for its request's result; undefined when the
-// store was never written.
+// read runs a read and waits for its request's result; undefined when the store
+// was never written.
 func (st *Store) read(ctx context.Context, kind idb.ReadKind, key js.Value) (js.Value, error) {
 	ch := make(chan result, 1)
-	st.s.ReadJS(kind, key, func(req js.Value, err error) {
-		if err != nil || req.IsUndefined() {
+	st.s.ReadJS(kind, key, func(store js.Value, err error) error {
+		if err != nil || store.IsUndefined() {
 			ch <- result{js.Undefined(), err}
-			return
+			return nil
 		}
-		listen(req, ch)
+		args := []any{key}
+		if kind == idb.ReadKeys {
+			args = nil
+		}
+		req, err := safejs.Safe(store).Call(readMethods[kind], args...)
+		var jsErr js.Error
+		if errors.As(err, &jsErr) && jsErr.Get("name").String() == "TransactionInactiveError" {
+			return jsErr // idb runs the read again in a new transaction
+		}
+		if err != nil {
+			ch <- result{js.Undefined(), err}
+			return nil
+		}
+		listen(safejs.Unsafe(req), ch)
+		return nil
 	})
 	select {
 	case r := <-ch:
@@ -162,17 +177,21 @@ func (st *Store) read(ctx context.Context, kind idb.ReadKind, key js.Value) (js.
 	}
 }
 
+var readMethods = [...]string{idb.ReadGet: "get", idb.ReadHas: "getKey", idb.ReadKeys: "getAllKeys"}
+
 // listen sends req's result or error to ch once it settles.
 func listen(req js.Value, ch chan<- result) {
 	var f safejs.Func
 	f, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
 		defer f.Release()
-		if safejs.Unsafe(args[0]).Get("type").String() == "success" {
+		event := safejs.Unsafe(args[0])
+		if event.Get("type").String() == "success" {
 			ch <- result{req.Get("result"), nil}
 			return nil
 		}
-		safejs.Unsafe(args[0]).Call("preventDefault")
-		ch <- result{js.Undefined(), &idb.DOMError{Name: req.Get("error").Get("name").String(), Message: req.Get("error").Get("message").String()}}
+		event.Call("preventDefault")
+		reqErr := req.Get("error")
+		ch <- result{js.Undefined(), &idb.DOMError{Name: reqErr.Get("name").String(), Message: reqErr.Get("message").String()}}
 		return nil
 	})
 	if err != nil {
