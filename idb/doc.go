@@ -2,24 +2,25 @@
 // patch, one object store per scope (see package scope), created on first write.
 //
 // A DB owns one connection and its whole lifecycle in one place (db.go): open,
-// version upgrades that add object stores, the blocked event, versionchange and
-// close events from other contexts, reopening, and a bounded wait when another
-// connection will not let go. Operations issued in the same JavaScript task share
-// one transaction per object store (txn.go), so a burst of writes commits once
-// while each write still keeps its place in program order.
+// version upgrades that add object stores (writes to new stores issued together
+// share one), the blocked event with a bounded wait and a one-time report,
+// versionchange and close events from other contexts, and reopening. While the
+// connection is not ready, operations wait in a queue, in call order; a queued
+// write holds a structured clone taken when it was issued.
 //
-// There are two ways in. The asynchronous methods of Store (Get, Has, Keys, Put,
-// Delete, Clear) take JavaScript values and report through callbacks or a Commit;
-// they never block and are what the wasm package turns into Promises. The blocking
-// methods (GetValue, SetValue, GetBytes, ...) take and return Go values, convert
-// them across the boundary themselves ([]byte ⇄ Uint8Array, strings, numbers,
-// maps, slices) and must be called from a goroutine, never from inside a js.FuncOf
-// handler, where waiting would deadlock the page.
+// Operations issued in the same JavaScript task share one transaction per object
+// store (txn.go), so a burst of writes commits once while every write keeps its
+// place in program order. Nothing in Go listens to a transaction on the hot
+// path: a read hands its object store to the caller, who places the request and
+// watches it; writes share a Commit, whose transaction a JavaScript caller watches
+// itself and which listens from Go only when a Go caller waits (commit.go).
+// Stored values travel between JavaScript places without being read in Go
+// (value.go), so binary data never grows the module's memory.
 //
-// go-indexeddb (github.com/hack-pad/go-indexeddb) is used for what it does well:
-// deleting databases and DOMException values that errors.Is compares by name. The
-// connection and the hot path talk to IndexedDB through safejs directly, because
-// go-indexeddb has no blocked hook, closes on versionchange without telling its
-// caller, logs from library code, and spends a context, three listeners and a
-// goroutine on every request.
+// The package talks to JavaScript through one small seam (jsval.go, jsglobal.go)
+// over syscall/js that returns errors instead of panicking, like
+// github.com/hack-pad/safejs, which it does not import: kv.wasm's size budget has
+// no room for fmt, which safejs uses. For the same reason it avoids time, context
+// and errors.As. Package idb/goapi, the Go-value API, sits on top and uses safejs
+// and github.com/hack-pad/go-indexeddb.
 package idb
