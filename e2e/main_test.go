@@ -15,16 +15,12 @@ package e2e
 
 import (
 	"context"
-	"crypto/rand"
 	_ "embed"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -37,6 +33,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/patchies/patchkv/internal/browser"
+	"github.com/patchies/patchkv/internal/browsertest"
 	"github.com/patchies/patchkv/internal/devserver"
 )
 
@@ -108,23 +105,14 @@ func sharedBrowser(tb testing.TB) context.Context {
 // (or earlier by calling the returned function, which is then a no-op at cleanup).
 func startBrowser(tb testing.TB, profile string) (context.Context, func()) {
 	tb.Helper()
-	ctx, cancel, err := browser.Start(context.Background(), profile, chromedp.WindowSize(viewportW, viewportH))
-	require.NoError(tb, err, "starting Chromium")
-	var once sync.Once
-	stop := func() { once.Do(cancel) }
-	tb.Cleanup(stop)
-	return ctx, stop
+	return browsertest.Start(tb, profile, chromedp.WindowSize(viewportW, viewportH))
 }
 
 // patchID returns a patch id unique to this test run, so that tests sharing a browser
 // profile never see each other's databases.
 func patchID(tb testing.TB) string {
 	tb.Helper()
-	b := make([]byte, 4)
-	_, err := rand.Read(b)
-	require.NoError(tb, err)
-	name := regexp.MustCompile(`[^A-Za-z0-9]+`).ReplaceAllString(tb.Name(), "-")
-	return strings.ToLower(strings.Trim(name, "-")) + "-" + hex.EncodeToString(b)
+	return browsertest.UniqueID(tb, "")
 }
 
 // Page is one browser tab showing the patch page.
@@ -149,11 +137,11 @@ func openPage(tb testing.TB, browserCtx context.Context, path string) *Page {
 		switch e := ev.(type) {
 		case *runtime.EventExceptionThrown:
 			p.mu.Lock()
-			p.exceptions = append(p.exceptions, exceptionText(e.ExceptionDetails))
+			p.exceptions = append(p.exceptions, browser.ExceptionText(e.ExceptionDetails))
 			p.mu.Unlock()
 		case *runtime.EventConsoleAPICalled:
 			p.mu.Lock()
-			p.console = append(p.console, consoleText(e))
+			p.console = append(p.console, browser.ConsoleText(e))
 			p.mu.Unlock()
 		}
 	})
@@ -186,32 +174,6 @@ func openPage(tb testing.TB, browserCtx context.Context, path string) *Page {
 	)
 	p.waitReady()
 	return p
-}
-
-func consoleText(e *runtime.EventConsoleAPICalled) string {
-	parts := []string{string(e.Type) + ":"}
-	for _, a := range e.Args {
-		switch {
-		case a.Description != "":
-			parts = append(parts, a.Description)
-		case len(a.Value) > 0:
-			parts = append(parts, string(a.Value))
-		default:
-			parts = append(parts, string(a.Type))
-		}
-	}
-	return strings.Join(parts, " ")
-}
-
-func exceptionText(d *runtime.ExceptionDetails) string {
-	if d == nil {
-		return "(no details)"
-	}
-	text := d.Text
-	if d.Exception != nil && d.Exception.Description != "" {
-		text += " " + d.Exception.Description
-	}
-	return fmt.Sprintf("%s (%s:%d:%d)", text, d.URL, d.LineNumber+1, d.ColumnNumber+1)
 }
 
 // run runs chromedp actions in the tab with a timeout, failing the test on error.
@@ -252,14 +214,7 @@ func (p *Page) eval(expr string, out any) {
 func (p *Page) evalErr(expr string, out any) error {
 	ctx, cancel := context.WithTimeout(p.ctx, 30*time.Second)
 	defer cancel()
-	var raw []byte
-	err := chromedp.Run(ctx, chromedp.Evaluate(expr, &raw, func(ep *runtime.EvaluateParams) *runtime.EvaluateParams {
-		return ep.WithAwaitPromise(true)
-	}))
-	if err != nil || out == nil || len(raw) == 0 {
-		return err
-	}
-	return json.Unmarshal(raw, out)
+	return browser.Evaluate(ctx, expr, out)
 }
 
 // js quotes v as a JavaScript literal (JSON is one).

@@ -95,13 +95,13 @@ func (c *Commit) listenLocked() {
 		}
 		_, _ = c.tx.Call("removeEventListener", "complete", f.Value)
 		_, _ = c.tx.Call("removeEventListener", "abort", f.Value)
-		f.Release()
+		releaseFunc(f)
 		c.finishOne(err)
 	}, c.finishOne)
 	_, err1 := c.tx.Call("addEventListener", "complete", f.Value)
 	_, err2 := c.tx.Call("addEventListener", "abort", f.Value)
 	if err1 != nil || err2 != nil {
-		f.Release()
+		releaseFunc(f)
 		c.pending = 0
 		c.err = asDOMError(err1)
 		close(c.done)

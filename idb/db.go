@@ -59,17 +59,16 @@ type DB struct {
 	opts  Options
 	g     *globals
 
-	mu          sync.Mutex
-	state       connState
-	closed      bool
-	conn        jsval
-	connFn      js.Func
-	known       map[string]bool // object stores of conn: true exists, false absent
-	queue       []*op           // operations waiting for the connection, in order
-	queueCommit *Commit         // shared by the writes in queue
-	active      map[string]*txn // the latest transaction per store; valid in its epoch
-	attempt     *openAttempt
-	attempts    int
+	mu       sync.Mutex
+	state    connState
+	closed   bool
+	conn     jsval
+	connFn   js.Func
+	known    map[string]bool // object stores of conn: true exists, false absent
+	queue    []*op           // operations waiting for the connection, in order
+	active   map[string]*txn // the latest transaction per store; valid in its epoch
+	attempt  *openAttempt
+	attempts int
 }
 
 // Open returns the DB of patch. Nothing is opened until the first operation. It
@@ -210,10 +209,10 @@ func (db *DB) enqueueLocked(o *op) *Commit {
 	db.queue = append(db.queue, o)
 	var c *Commit
 	if o.kind.writes() {
-		if db.queueCommit == nil {
-			db.queueCommit = newQueuedCommit()
-		}
-		c = db.queueCommit
+		// A Commit per queued write, not one for the queue: a write can still fail
+		// alone when the queue is flushed (a value that can be cloned but not
+		// stored, such as a SharedArrayBuffer), and that must reject its call only.
+		c = newQueuedCommit()
 		c.add()
 		o.commit = c
 	}
@@ -240,7 +239,7 @@ func (db *DB) enqueueLocked(o *op) *Commit {
 
 func (db *DB) takeQueueLocked() []*op {
 	q := db.queue
-	db.queue, db.queueCommit = nil, nil
+	db.queue = nil
 	return q
 }
 
@@ -290,7 +289,7 @@ func (db *DB) dropConnLocked() {
 		_, _ = db.conn.Call("close")
 		_ = db.conn.Set("onversionchange", nil)
 		_ = db.conn.Set("onclose", nil)
-		db.connFn.Release()
+		releaseFunc(db.connFn)
 	}
 	if db.state != stateOpening {
 		db.state = stateClosed
@@ -384,7 +383,7 @@ func (db *DB) useConnLocked(conn jsval) error {
 		err = conn.Set("onclose", fn.Value)
 	}
 	if err != nil {
-		fn.Release()
+		releaseFunc(fn)
 		_, _ = conn.Call("close")
 		return asDOMError(err)
 	}
@@ -605,7 +604,7 @@ func (a *openAttempt) finish() {
 	for _, ev := range []string{"onsuccess", "onerror", "onblocked", "onupgradeneeded"} {
 		_ = a.req.Set(ev, nil)
 	}
-	a.fn.Release()
+	releaseFunc(a.fn)
 }
 
 // containsStore reports whether conn has an object store called name.

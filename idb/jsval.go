@@ -5,6 +5,8 @@ package idb
 import (
 	"errors"
 	"syscall/js"
+
+	"github.com/patchies/patchkv/internal/jsfuncs"
 )
 
 // jsval is the package's one seam to syscall/js: the calls that can throw (or
@@ -138,7 +140,9 @@ func (x jsval) Type() (t js.Type) {
 
 // funcOf wraps fn as a JavaScript function that never lets a Go panic escape into
 // syscall/js (which would end the program): a panic goes to onPanic instead.
+// Release it with releaseFunc, which keeps jsfuncs' count.
 func funcOf(fn func(this jsval, args []js.Value), onPanic func(error)) js.Func {
+	jsfuncs.Made()
 	return js.FuncOf(func(this js.Value, args []js.Value) any {
 		defer func() {
 			if r := recover(); r != nil {
@@ -148,6 +152,12 @@ func funcOf(fn func(this jsval, args []js.Value), onPanic func(error)) js.Func {
 		fn(jsval{this}, args)
 		return nil
 	})
+}
+
+// releaseFunc releases f, made by funcOf.
+func releaseFunc(f js.Func) {
+	f.Release()
+	jsfuncs.Released()
 }
 
 // afterFunc calls fn once after ms milliseconds through the page's setTimeout (Go's own timers
@@ -164,7 +174,7 @@ func afterFunc(ms int, fn func()) (stop func()) {
 			return false
 		}
 		done = true
-		f.Release()
+		releaseFunc(f)
 		return true
 	}
 	f = funcOf(func(jsval, []js.Value) {

@@ -1,6 +1,7 @@
 package scope_test
 
 import (
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -24,6 +25,17 @@ func FuzzNamingIsInjective(f *testing.F) {
 		{2, 3, ":", "/"},
 		{1, 2, "", "host"},
 		{3, 3, "😀", "\uFFFD"},
+		// Hostile names: NUL, separators, 64 KiB, astral characters, and the
+		// WTF-8 bytes of a lone surrogate (which Go cannot hold as text: they must
+		// be rejected, never turned into U+FFFD and merged with it).
+		{1, 2, "\x00", ""},
+		{2, 3, "a\x00b", "a\x00b"},
+		{2, 2, "a/b", "a:b"},
+		{2, 3, strings.Repeat("k", 64<<10), strings.Repeat("k", 64<<10)},
+		{2, 2, strings.Repeat("k", 64<<10), strings.Repeat("k", 64<<10) + "x"},
+		{3, 2, "\U0001F39B\uFE0F", "\U0001F39B"},
+		{2, 2, "\xed\xa0\x80", "\uFFFD"},
+		{3, 3, "\xed\xb0\x80", "\xed\xa0\x80"},
 	}
 	for _, s := range seeds {
 		f.Add(s.k1, s.a, s.k2, s.b)
@@ -73,4 +85,41 @@ func scopeOf(kind uint8, name string) (scope.Scope, bool) {
 		return s, false
 	}
 	return s, err == nil
+}
+
+// FuzzDatabaseNames checks that different patch ids never share a database, that
+// PatchOf inverts DatabaseName, and that an id Go cannot hold as text (invalid
+// UTF-8, e.g. a lone surrogate's WTF-8 bytes) is rejected rather than merged.
+func FuzzDatabaseNames(f *testing.F) {
+	for _, s := range [][2]string{
+		{"", "patchkv:"}, {"a", "a\x00"}, {"__proto__", "constructor"}, {":", "/"},
+		{strings.Repeat("p", 64<<10), strings.Repeat("p", 64<<10) + "q"},
+		{"\U0001F39B", "\uFFFD"}, {"\xed\xa0\x80", "\uFFFD"},
+	} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		da, errA := scope.DatabaseName(a)
+		db, errB := scope.DatabaseName(b)
+		for _, c := range []struct {
+			patch, db string
+			err       error
+		}{{a, da, errA}, {b, db, errB}} {
+			if !utf8.ValidString(c.patch) {
+				if c.err == nil {
+					t.Fatalf("DatabaseName(%q) accepted invalid UTF-8", c.patch)
+				}
+				continue
+			}
+			if c.err != nil {
+				t.Fatalf("DatabaseName(%q): %v", c.patch, c.err)
+			}
+			if back, ok := scope.PatchOf(c.db); !ok || back != c.patch {
+				t.Fatalf("PatchOf(%q) = %q, %v; want %q", c.db, back, ok, c.patch)
+			}
+		}
+		if errA == nil && errB == nil && a != b && da == db {
+			t.Fatalf("patches %q and %q share database %q", a, b, da)
+		}
+	})
 }

@@ -1,0 +1,99 @@
+//go:build !js
+
+package faults
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// openKV loads kv for patch in p as window.kv.
+func (p *Tab) openKV(patch string) {
+	p.tb.Helper()
+	p.eval(fmt.Sprintf(`faults.loadKV({patch: %s}).then((kv) => { window.kv = kv; return kv.patch; })`, lit(patch)), nil)
+}
+
+type scopeResult struct {
+	Writes   [][]any  `json:"writes"`
+	Failures []string `json:"failures"`
+}
+
+// Three pages and a dedicated Worker on one patch each create 50 new scopes (every
+// one a version upgrade that closes the other contexts' connections) while they
+// write to and read from scopes that exist. Spec §4: no call fails or hangs because
+// of it, and nothing is lost.
+func TestPagesAndWorkerCreateScopesAtOnce(t *testing.T) {
+	const perContext = 50
+	b := sharedBrowser(t)
+	patch := patchID(t)
+	pages := make([]*Tab, 3)
+	for i := range pages {
+		pages[i] = openTab(t, b, tabOptions{})
+		pages[i].openKV(patch)
+	}
+	pages[0].eval(`(async () => {
+		await kv.set('seed', 'seed');
+		await kv.store('shared').set('seed', 'seed');
+		window.worker = faults.startWorker();
+		return worker.call('open', `+lit(patch)+`);
+	})()`, nil)
+
+	type ctxRun struct {
+		who  string
+		tab  *Tab
+		expr string
+	}
+	runs := []ctxRun{
+		{"page0", pages[0], `faults.createScopes(kv, 'page0', %d)`},
+		{"page1", pages[1], `faults.createScopes(kv, 'page1', %d)`},
+		{"page2", pages[2], `faults.createScopes(kv, 'page2', %d)`},
+		{"worker", pages[0], `worker.call('createScopes', 'worker', %d)`},
+	}
+	results := make([]scopeResult, len(runs))
+	errs := make([]error, len(runs))
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i, r := range runs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = r.tab.evalErr(120*time.Second, fmt.Sprintf(r.expr, perContext), &results[i])
+		}()
+	}
+	wg.Wait()
+	t.Logf("4 contexts created %d scopes in %v", 4*perContext, time.Since(start).Round(time.Millisecond))
+
+	var all [][]any
+	for i, r := range runs {
+		require.NoError(t, errs[i], r.who)
+		assert.Empty(t, results[i].Failures, "%s: calls that failed or hung", r.who)
+		assert.Len(t, results[i].Writes, 3*perContext, "%s: resolved writes", r.who)
+		all = append(all, results[i].Writes...)
+	}
+
+	// Every resolved write, seen from every context.
+	verify := []struct {
+		who  string
+		tab  *Tab
+		expr string
+	}{
+		{"page0", pages[0], `faults.verifyWrites(kv, %s)`},
+		{"page1", pages[1], `faults.verifyWrites(kv, %s)`},
+		{"page2", pages[2], `faults.verifyWrites(kv, %s)`},
+		{"worker", pages[0], `worker.call('verifyWrites', %s)`},
+	}
+	for _, v := range verify {
+		var bad []string
+		v.tab.eval(fmt.Sprintf(v.expr, lit(all)), &bad)
+		assert.Empty(t, bad, "%s: writes it does not see", v.who)
+	}
+	var scopes int
+	pages[1].eval(`kv.scopes().then((s) => s.length)`, &scopes)
+	assert.Equal(t, 4*perContext+2, scopes, "one object store per node, plus host and store 'shared'")
+	pages[0].eval(`(worker.terminate(), true)`, nil)
+}

@@ -1,0 +1,110 @@
+//go:build !js
+
+package faults
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/storage"
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+type fillResult struct {
+	Written int `json:"written"`
+	Error   *struct {
+		Name    string `json:"name"`
+		Message string `json:"message"`
+		IsError bool   `json:"isError"`
+	} `json:"error"`
+	Estimate struct {
+		Quota float64 `json:"quota"`
+		Usage float64 `json:"usage"`
+	} `json:"estimate"`
+}
+
+// smallDisk returns a Chromium profile directory on a 64 MiB tmpfs, unmounted at
+// cleanup. It errors when mounting is not allowed (not root, no CAP_SYS_ADMIN),
+// or when PATCHKV_QUOTA=override asks for the fallback.
+func smallDisk(tb testing.TB) (string, error) {
+	tb.Helper()
+	if os.Getenv("PATCHKV_QUOTA") == "override" {
+		return "", errors.New("PATCHKV_QUOTA=override")
+	}
+	profile := filepath.Join(profileDir(tb), "profile")
+	require.NoError(tb, os.Mkdir(profile, 0o755))
+	if err := syscall.Mount("tmpfs", profile, "tmpfs", syscall.MS_NOSUID|syscall.MS_NODEV, "size=64m,mode=0755"); err != nil {
+		return "", err
+	}
+	tb.Cleanup(func() {
+		// Chromium's helper processes may hold files for a moment after it quits.
+		for range 50 {
+			if syscall.Unmount(profile, 0) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		_ = syscall.Unmount(profile, syscall.MNT_DETACH)
+	})
+	return profile, nil
+}
+
+// The disk fills up. The browser's profile lives on a 64 MiB tmpfs, so IndexedDB
+// runs out of room after some 40 MiB whatever quota it reports; where mounting is
+// not allowed, the origin's quota is set to 40 MiB through the DevTools protocol
+// (Storage.overrideQuotaForOrigin) instead. Spec §4: set rejects with an error
+// named QuotaExceededError (not AbortError, not a bare Error), also for a write to
+// a new scope; every earlier value is intact; after deleting some keys, writes
+// work again.
+func TestStorageFull(t *testing.T) {
+	profile, mountErr := smallDisk(t)
+	ctx, _ := ownBrowser(t, profile)
+	p := openTab(t, ctx, tabOptions{})
+	if mountErr != nil {
+		t.Logf("no tmpfs (%v): limiting the origin's quota with Storage.overrideQuotaForOrigin instead", mountErr)
+		origin := serverURL(t, plain)
+		p.run(10*time.Second, chromedp.ActionFunc(func(ctx context.Context) error {
+			return storage.OverrideQuotaForOrigin(origin).WithQuotaSize(40 << 20).Do(ctx)
+		}))
+	} else {
+		t.Logf("profile on a 64 MiB tmpfs at %s", profile)
+	}
+	p.openKV(patchID(t))
+
+	var r fillResult
+	p.eval(`faults.fill(kv, 1 << 20, 400)`, &r)
+	t.Logf("storage full after %d values of 1 MiB (estimate: usage %.1f MiB, quota %.1f MiB)",
+		r.Written, r.Estimate.Usage/(1<<20), r.Estimate.Quota/(1<<20))
+	require.NotNil(t, r.Error, "400 MiB fit")
+	assert.Equal(t, "QuotaExceededError", r.Error.Name, r.Error.Message)
+	assert.True(t, r.Error.IsError, "the rejection is an Error")
+	require.Greater(t, r.Written, 5)
+
+	var newScope struct{ Name, Message string }
+	p.eval(`kv.node('new while full').set('k', faults.random(1 << 20)).then(() => ({name: 'resolved'}), (e) => ({name: e.name, message: e.message}))`, &newScope)
+	assert.Equal(t, "QuotaExceededError", newScope.Name, "a write to a new scope while full: %s", newScope.Message)
+
+	var bad []string
+	p.eval(`faults.checkFilled(kv, `+lit(r.Written)+`, 0)`, &bad)
+	assert.Empty(t, bad, "earlier values missing or damaged")
+
+	// Make room: writes work again, and the values kept are still intact.
+	var again fillResult
+	p.eval(`(async () => {
+		for (let i = 0; i < 10; i++) await kv.delete('f' + i);
+		return faults.fill(kv, 1 << 20, 5, 'g');
+	})()`, &again)
+	assert.Nil(t, again.Error, "a write after deleting 10 MiB")
+	assert.Equal(t, 5, again.Written)
+	p.eval(`faults.checkFilled(kv, `+lit(r.Written)+`, 10)`, &bad)
+	assert.Empty(t, bad, "values missing or damaged after making room")
+	p.eval(`faults.checkFilled(kv, 5, 0, 'g')`, &bad)
+	assert.Empty(t, bad, "values written after making room")
+}

@@ -1,0 +1,81 @@
+//go:build !js
+
+package faults
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+type loadFailure struct {
+	Loaded  bool   `json:"loaded"`
+	Name    string `json:"name"`
+	Message string `json:"message"`
+	IsError bool   `json:"isError"`
+	Again   string `json:"again"` // the message of a second loadKV
+	KV      string `json:"kv"`    // typeof globalThis.kv afterwards
+}
+
+// loadFailureJS calls loadKV twice and describes how it failed.
+const loadFailureJS = `(async () => {
+	const r = {};
+	try { await faults.loadKV({patch: 'unavailable'}); r.loaded = true; }
+	catch (e) { r.name = e.name; r.message = e.message; r.isError = e instanceof Error; }
+	try { await faults.loadKV({patch: 'unavailable'}); } catch (e) { r.again = e.message; }
+	r.kv = typeof globalThis.kv;
+	return r;
+})()`
+
+// Spec §3: loadKV rejects with a clear Error when IndexedDB is unavailable; the
+// module never panics. Three real ways to be without IndexedDB: the global is
+// missing (an init script deletes it, as some embedded webviews ship), the origin
+// is opaque (a page sandboxed by CSP, where Chromium's indexedDB.open throws a
+// SecurityError), and site data blocked by the user (Chromium's cookie setting,
+// under which indexedDB.open fails asynchronously with UnknownError).
+func TestIndexedDBUnavailable(t *testing.T) {
+	blockedProfile := profileDir(t)
+	require.NoError(t, os.MkdirAll(filepath.Join(blockedProfile, "Default"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(blockedProfile, "Default", "Preferences"),
+		[]byte(`{"profile":{"default_content_setting_values":{"cookies":2}}}`), 0o644))
+	tests := []struct {
+		name    string
+		browser func(tb testing.TB) context.Context
+		tab     tabOptions
+		want    []string // parts of the one message
+	}{
+		{"global missing", sharedBrowser, tabOptions{init: `delete globalThis.indexedDB;`},
+			[]string{"patchkv: IndexedDB is not available in this context"}},
+		{"opaque origin", sharedBrowser, tabOptions{query: "sandbox=1"},
+			[]string{`patchkv: cannot open the IndexedDB database of patch "unavailable"`, "SecurityError"}},
+		{"site data blocked", func(tb testing.TB) context.Context { ctx, _ := ownBrowser(tb, blockedProfile); return ctx }, tabOptions{},
+			[]string{`patchkv: cannot open the IndexedDB database of patch "unavailable"`, "UnknownError"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := openTab(t, tt.browser(t), tt.tab)
+			var r loadFailure
+			require.NoError(t, p.evalErr(30*time.Second, loadFailureJS, &r), "loadKV settles")
+			assert.False(t, r.Loaded, "loadKV resolved")
+			assert.True(t, r.IsError, "the rejection is an Error")
+			for _, part := range tt.want {
+				assert.Contains(t, r.Message, part)
+			}
+			assert.NotContains(t, r.Message, "\n", "one line")
+			assert.Equal(t, r.Message, r.Again, "a second loadKV fails the same way")
+			assert.Equal(t, "undefined", r.KV, "no half-made kv is published")
+			for _, line := range p.consoleLines() {
+				for _, bad := range []string{"panic", "fatal error", "Go program exited"} {
+					assert.NotContains(t, strings.ToLower(line), strings.ToLower(bad))
+				}
+			}
+			t.Logf("loadKV rejects with %s: %s", r.Name, r.Message)
+		})
+	}
+}
