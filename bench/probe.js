@@ -1,0 +1,126 @@
+// probe.js — where patchkv spends its time, beside raw IndexedDB in the same page.
+//
+// It subclasses Go's wasm_exec.js runner before kv.js loads, so that every entry
+// from JavaScript into the Go program (a js.FuncOf callback, a timer, a resumed
+// goroutine) is counted and timed. Time "in Go" includes the JavaScript that Go
+// calls while it runs (IndexedDB calls, structured clone), as raw IndexedDB pays
+// that too. The page is served cross-origin isolated, so performance.now() has
+// 5 µs steps rather than 100 µs. Results go to window.probeDone for bench/main.go.
+
+import { openRaw } from './workloads.js';
+
+const counter = { entries: 0, ms: 0, depth: 0, initMS: 0 };
+// bench/main.go -profile serves a kv.wasm built with its symbol names here.
+const wasmURL = new URLSearchParams(location.search).get('wasm') || '/kv.wasm';
+const now = () => performance.now();
+
+async function main() {
+  await import('/wasm_exec.js');
+  const BaseGo = globalThis.Go;
+  globalThis.Go = class CountingGo extends BaseGo {
+    _resume() {
+      counter.entries++;
+      if (counter.depth++ > 0) {
+        try {
+          return super._resume();
+        } finally {
+          counter.depth--;
+        }
+      }
+      const t0 = now();
+      try {
+        return super._resume();
+      } finally {
+        counter.depth--;
+        counter.ms += now() - t0;
+      }
+    }
+    run(instance) {
+      const t0 = now();
+      const p = super.run(instance); // runs Go's init and main until main first waits
+      counter.initMS = now() - t0;
+      return p;
+    }
+  };
+
+  const out = { isolated: crossOriginIsolated, ops: [] };
+  const { loadKV } = await import('/js/kv.js');
+
+  const measure = async (fn) => {
+    const e0 = counter.entries, g0 = counter.ms, t0 = now();
+    await fn();
+    return { wall: now() - t0, entries: counter.entries - e0, goMS: counter.ms - g0 };
+  };
+
+  let kv;
+  out.load = await measure(async () => {
+    kv = await loadKV({ patch: 'probe', wasmURL });
+  });
+  out.load.initMS = counter.initMS;
+  out.open2 = await measure(() => loadKV({ patch: 'probe-2', wasmURL }));
+
+  const raw = (await openRaw('probe')).store('get');
+  const rawSet = (await openRaw('probe')).store('set');
+  const s = kv.store('get');
+  const w = kv.store('set');
+  const n = 300;
+  const key = (i) => 'k' + String(i).padStart(6, '0');
+  const value = (i) => ({ i, name: 'value ' + i });
+  await Promise.all([...Array(n).keys()].map((i) => s.set(key(i), value(i))));
+  await raw.fill(n, 'k');
+  await w.set('warm', 0);
+  await rawSet.set('warm', 0);
+
+  const op = async (name, kvFn, rawFn, count = n) => {
+    // Warm up first: V8 compiles wasm functions lazily and tiers them up.
+    for (let i = 0; i < Math.min(count, 50); i++) await kvFn(i);
+    globalThis.gc?.();
+    const k = await measure(async () => {
+      for (let i = 0; i < count; i++) await kvFn(i);
+    });
+    let rawWall = null;
+    if (rawFn) {
+      const t0 = now();
+      for (let i = 0; i < count; i++) await rawFn(i);
+      rawWall = now() - t0;
+    }
+    out.ops.push({
+      name,
+      wall: k.wall / count,
+      raw: rawWall === null ? null : rawWall / count,
+      entries: k.entries / count,
+      goMS: k.goMS / count,
+    });
+  };
+
+  await op('call rejected in Go (non-string key, no IndexedDB)', (i) => s.get(i).catch(() => {}), null);
+  await op('get, awaited', (i) => s.get(key(i)), (i) => raw.get(key(i)));
+  await op('has, awaited', (i) => s.has(key(i)), (i) => raw.has(key(i)));
+  await op('set, awaited', (i) => w.set(key(i), value(i)), (i) => rawSet.set(key(i), value(i)));
+  await op('delete, awaited', (i) => w.delete(key(i)), (i) => rawSet.delete(key(i)));
+  await op('keys() of 300 keys', () => s.keys(), () => raw.keys(), 50);
+  await op('store(name) lookup', () => kv.store('get'), null);
+  await op(
+    'set, 1,000 issued in one task (per set)',
+    () => Promise.all([...Array(1000).keys()].map((i) => w.set(key(i), value(i)))),
+    () => Promise.all([...Array(1000).keys()].map((i) => rawSet.set(key(i), value(i)))),
+    1,
+  );
+  // For a CPU profile taken by bench/main.go around one kind of operation.
+  window.probeProfile = async (kind, count) => {
+    const t0 = now();
+    for (let i = 0; i < count; i++) {
+      if (kind === 'get') await s.get(key(i % n));
+      else if (kind === 'set') await w.set(key(i % n), value(i));
+      else if (kind === 'raw-get') await raw.get(key(i % n));
+      else if (kind === 'raw-set') await rawSet.set(key(i % n), value(i));
+      else throw new Error('unknown kind ' + kind);
+    }
+    return now() - t0;
+  };
+  const burst = out.ops[out.ops.length - 1];
+  for (const f of ['wall', 'raw', 'entries', 'goMS']) if (burst[f] !== null) burst[f] /= 1000;
+  return out;
+}
+
+main().then(window.probeSettle.resolve, (e) => window.probeSettle.reject(e instanceof Error ? e : new Error(String(e))));

@@ -1,0 +1,349 @@
+// workloads.js — the benchmark's workloads, run by bench/main.go through chromedp.
+//
+// Three implementations of the same small key-value interface run in one page:
+//
+//   raw         IndexedDB from plain JavaScript, the way one writes it by hand: one
+//               database per patch, one object store per scope (all created when the
+//               database is opened), one transaction per operation; writes resolve
+//               on the transaction's `complete`, reads on the request's `success`.
+//   idb-keyval  the npm package (node_modules/idb-keyval), one createStore per scope.
+//   kv          patchkv: loadKV({ patch }) and root.store(name).
+//
+// Every workload opens what it needs before the clock starts, warms the scope with
+// one operation, times only the operations it names, then checks what it read or
+// wrote (a wrong answer is an error, never a fast result).
+
+/** @typedef {{ get(k: string): Promise<any>, set(k: string, v: any): Promise<void>,
+ *    delete(k: string): Promise<void>, keys(): Promise<string[]>, clear(): Promise<void>,
+ *    fill(n: number, prefix: string): Promise<void> }} Store */
+/** @typedef {{ store(name: string): Store }} Patch */
+
+const MiB = 1 << 20;
+
+/** Every scope name the workloads use; raw IndexedDB creates them all up front. */
+const SCOPES = ['set', 'get', 'burst', 'bin', 'bulk', 'scan'];
+
+export const impls = ['raw', 'idb-keyval', 'kv'];
+
+const key = (i, prefix = 'k') => prefix + String(i).padStart(6, '0');
+const small = (i) => ({ i, name: 'value ' + i });
+
+function check(ok, msg) {
+  if (!ok) throw new Error('check failed: ' + msg);
+}
+
+// ---- raw IndexedDB --------------------------------------------------------------
+
+function requestDone(req) {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+function txDone(tx) {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onabort = tx.onerror = () => reject(tx.error || new Error('transaction aborted'));
+  });
+}
+
+/** openRaw opens (creating) database `raw:<patch>` with one object store per scope. */
+export async function openRaw(patch) {
+  const req = indexedDB.open('raw:' + patch, 1);
+  req.onupgradeneeded = () => {
+    for (const s of SCOPES) req.result.createObjectStore(s);
+  };
+  const db = await requestDone(req);
+  return {
+    db,
+    store(name) {
+      return {
+        set(k, v) {
+          const tx = db.transaction(name, 'readwrite');
+          tx.objectStore(name).put(v, k);
+          return txDone(tx);
+        },
+        get(k) {
+          return requestDone(db.transaction(name, 'readonly').objectStore(name).get(k));
+        },
+        async has(k) {
+          return (await requestDone(db.transaction(name, 'readonly').objectStore(name).getKey(k))) !== undefined;
+        },
+        delete(k) {
+          const tx = db.transaction(name, 'readwrite');
+          tx.objectStore(name).delete(k);
+          return txDone(tx);
+        },
+        keys() {
+          return requestDone(db.transaction(name, 'readonly').objectStore(name).getAllKeys());
+        },
+        clear() {
+          const tx = db.transaction(name, 'readwrite');
+          tx.objectStore(name).clear();
+          return txDone(tx);
+        },
+        fill(n, prefix) {
+          const tx = db.transaction(name, 'readwrite');
+          const os = tx.objectStore(name);
+          for (let i = 0; i < n; i++) os.put(small(i), key(i, prefix));
+          return txDone(tx);
+        },
+      };
+    },
+  };
+}
+
+// ---- idb-keyval ------------------------------------------------------------------
+
+let idbKeyval;
+
+async function openIdbKeyval(patch) {
+  idbKeyval ??= await import('/node_modules/idb-keyval/dist/index.js');
+  const ik = idbKeyval;
+  return {
+    store(name) {
+      // idb-keyval's createStore creates its one object store on the database's first
+      // open, so each scope is a database of its own.
+      const st = ik.createStore(`idb-keyval:${patch}:${name}`, 'kv');
+      return {
+        set: (k, v) => ik.set(k, v, st),
+        get: (k) => ik.get(k, st),
+        delete: (k) => ik.del(k, st),
+        keys: () => ik.keys(st),
+        clear: () => ik.clear(st),
+        fill(n, prefix) {
+          const entries = [];
+          for (let i = 0; i < n; i++) entries.push([key(i, prefix), small(i)]);
+          return ik.setMany(entries, st);
+        },
+      };
+    },
+  };
+}
+
+// ---- patchkv ---------------------------------------------------------------------
+
+let kvModule;
+
+async function openKV(patch) {
+  try {
+    kvModule ??= await import('/js/kv.js');
+  } catch (e) {
+    throw new Error('kv: cannot import /js/kv.js (is the core built?): ' + e.message);
+  }
+  const root = await kvModule.loadKV({ patch, wasmURL: '/kv.wasm' });
+  return {
+    root,
+    store(name) {
+      const s = root.store(name);
+      return {
+        set: (k, v) => s.set(k, v),
+        get: (k) => s.get(k),
+        delete: (k) => s.delete(k),
+        keys: () => s.keys(),
+        clear: () => s.clear(),
+        async fill(n, prefix) {
+          // kv has no batch call: issue sets in chunks without awaiting each one.
+          for (let i = 0; i < n; ) {
+            const ps = [];
+            for (const end = Math.min(n, i + 10000); i < end; i++) ps.push(s.set(key(i, prefix), small(i)));
+            await Promise.all(ps);
+          }
+        },
+      };
+    },
+  };
+}
+
+// ---- patches, cached per implementation and patch id ---------------------------------
+
+const openers = { raw: openRaw, 'idb-keyval': openIdbKeyval, kv: openKV };
+const patches = new Map();
+
+/** @returns {Promise<Patch>} */
+function open(impl, patch) {
+  const id = impl + '\u0000' + patch;
+  if (!patches.has(id)) {
+    const opener = openers[impl];
+    if (!opener) throw new Error('unknown implementation ' + impl);
+    // One store object per scope, as an application would keep it (for idb-keyval
+    // each createStore is a connection of its own).
+    const p = opener(patch).then((patchObj) => {
+      const stores = new Map();
+      return {
+        store(name) {
+          if (!stores.has(name)) stores.set(name, patchObj.store(name));
+          return stores.get(name);
+        },
+      };
+    });
+    p.catch(() => patches.delete(id));
+    patches.set(id, p);
+  }
+  return patches.get(id);
+}
+
+// ---- workloads -------------------------------------------------------------------
+//
+// Each returns { ms, ops, bytes }: the timed milliseconds, the operations they cover
+// and the payload bytes moved (0 when throughput is counted in operations).
+
+const workloads = {
+  /** n awaited sets of small values, one after another. */
+  async setAwaited(p, { n }) {
+    const s = p.store('set');
+    await s.set('warm', 0);
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) await s.set(key(i), small(i));
+    const ms = performance.now() - t0;
+    const last = await s.get(key(n - 1));
+    check(last && last.i === n - 1, `set: got ${JSON.stringify(last)} for the last key`);
+    check((await s.keys()).length === n + 1, 'set: wrong number of keys');
+    return { ms, ops: n, bytes: 0 };
+  },
+
+  /** n awaited gets of small values written beforehand. */
+  async getAwaited(p, { n }) {
+    const s = p.store('get');
+    await s.fill(n, 'k');
+    await s.get(key(0));
+    let bad = 0;
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) {
+      const v = await s.get(key(i));
+      if (!v || v.i !== i) bad++;
+    }
+    const ms = performance.now() - t0;
+    check(bad === 0, `get: ${bad} of ${n} values wrong`);
+    return { ms, ops: n, bytes: 0 };
+  },
+
+  /** n sets issued in one task without awaiting, then all awaited together. */
+  async setBurst(p, { n }) {
+    const s = p.store('burst');
+    await s.set('warm', 0);
+    const t0 = performance.now();
+    const ps = new Array(n);
+    for (let i = 0; i < n; i++) ps[i] = s.set(key(i), small(i));
+    await Promise.all(ps);
+    const ms = performance.now() - t0;
+    check((await s.keys()).length === n + 1, 'burst: wrong number of keys');
+    const last = await s.get(key(n - 1));
+    check(last && last.i === n - 1, 'burst: last value wrong');
+    return { ms, ops: n, bytes: 0 };
+  },
+
+  /** reps round trips (set, then get) of one binary value of `mib` MiB. */
+  async binary(p, { mib, reps, kind }) {
+    const s = p.store('bin');
+    await s.set('warm', 0);
+    const size = mib * MiB;
+    const buf = new ArrayBuffer(size);
+    const words = new Uint32Array(buf);
+    for (let i = 0; i < words.length; i++) words[i] = Math.imul(i, 2654435761);
+    const value = kind === 'blob' ? new Blob([buf], { type: 'application/x-patchkv-bench' }) : buf;
+    let ms = 0;
+    for (let r = 0; r < reps; r++) {
+      const k = kind + r;
+      const t0 = performance.now();
+      await s.set(k, value);
+      const got = await s.get(k);
+      ms += performance.now() - t0;
+      if (kind === 'blob') {
+        check(got instanceof Blob, `blob: got ${Object.prototype.toString.call(got)}`);
+        check(got.size === size && got.type === value.type, 'blob: wrong size or type');
+      } else {
+        check(got instanceof ArrayBuffer, `arraybuffer: got ${Object.prototype.toString.call(got)}`);
+        check(got.byteLength === size, 'arraybuffer: wrong length');
+        const w = new Uint32Array(got);
+        for (const i of [0, 1, 12345, w.length >> 1, w.length - 1]) {
+          check(w[i] === words[i], `arraybuffer: word ${i} differs`);
+        }
+      }
+      await s.delete(k);
+    }
+    return { ms, ops: reps, bytes: reps * size };
+  },
+
+  /** Untimed setup, once per run: `bulk` keys in the bulk scope (see bench/seed.go). */
+  async seedBulk(p, { bulk }) {
+    const t0 = performance.now();
+    await p.store('bulk').fill(bulk, 'b');
+    const ms = performance.now() - t0;
+    check((await p.store('bulk').keys()).length === bulk, 'seed: wrong bulk count');
+    return { ms, ops: bulk, bytes: 0 };
+  },
+
+  /**
+   * Untimed setup for scanKeys/clearScan: `n` keys in the scan scope, and `bulk`
+   * keys in the bulk scope (filled here unless the seeded profile holds them).
+   */
+  async prepScan(p, { n, bulk }) {
+    const t0 = performance.now();
+    if (bulk > 0 && (await p.store('bulk').keys()).length !== bulk) await p.store('bulk').fill(bulk, 'b');
+    await p.store('scan').fill(n, 's');
+    const ms = performance.now() - t0;
+    if (bulk > 0) check((await p.store('bulk').keys()).length === bulk, 'prep: wrong bulk count');
+    return { ms, ops: n, bytes: 0 };
+  },
+
+  /** reps keys() calls on the n-key scope. */
+  async scanKeys(p, { n, reps }) {
+    const s = p.store('scan');
+    await s.keys();
+    let ms = 0;
+    for (let r = 0; r < reps; r++) {
+      const t0 = performance.now();
+      const ks = await s.keys();
+      ms += performance.now() - t0;
+      check(ks.length === n, `keys: got ${ks.length}, want ${n}`);
+      check(ks[0] === key(0, 's') && ks[n - 1] === key(n - 1, 's'), 'keys: wrong order or names');
+    }
+    return { ms, ops: reps, bytes: 0 };
+  },
+
+  /** reps clear() calls on the n-key scope, refilled (untimed) before each. */
+  async clearScan(p, { n, reps, bulk }) {
+    const s = p.store('scan');
+    let ms = 0;
+    for (let r = 0; r < reps; r++) {
+      if ((await s.keys()).length !== n) await s.fill(n, 's');
+      const t0 = performance.now();
+      await s.clear();
+      ms += performance.now() - t0;
+      check((await s.keys()).length === 0, 'clear: keys left');
+    }
+    if (bulk > 0) {
+      check((await p.store('bulk').keys()).length === bulk, 'clear: touched another scope');
+    }
+    return { ms, ops: reps, bytes: 0 };
+  },
+};
+
+const idle = () => new Promise((r) => setTimeout(r, 30));
+
+/**
+ * run times one workload of one implementation on `patch` and returns
+ * { ms, ops, bytes }. Garbage from earlier workloads is collected first when the
+ * page has gc() (Chromium started with --js-flags=--expose-gc).
+ */
+export async function run(impl, patch, name, params) {
+  const w = workloads[name];
+  if (!w) throw new Error('unknown workload ' + name);
+  const p = await open(impl, patch);
+  globalThis.gc?.();
+  await idle();
+  const r = await w(p, params);
+  globalThis.gc?.();
+  return r;
+}
+
+/** info describes the page's browser for the report's header. */
+export function info() {
+  return {
+    userAgent: navigator.userAgent,
+    cores: navigator.hardwareConcurrency,
+    gc: typeof globalThis.gc === 'function',
+  };
+}
