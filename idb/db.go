@@ -99,7 +99,8 @@ func (db *DB) Patch() string { return db.patch }
 // Store returns the store of scope s. It creates nothing: the object store is
 // created by the first write.
 func (db *DB) Store(s scope.Scope) *Store {
-	return &Store{db: db, scope: s, name: s.ObjectStore()}
+	name := s.ObjectStore()
+	return &Store{db: db, scope: s, name: name, nameJS: js.ValueOf(name)}
 }
 
 // Ping opens the connection if needed and calls done once it is open (nil) or
@@ -169,7 +170,22 @@ func (db *DB) run(o *op) (*Commit, error) {
 				db.dropConnLocked()
 				continue
 			}
-			if exists {
+			if o.js != nil && (exists || o.kind != opPut) {
+				conn := db.conn
+				db.mu.Unlock()
+				err := o.js.Run(conn.js(), exists, nil)
+				if !connGone(err) {
+					return nil, nil
+				}
+				// The connection closed under us (deleted, storage cleared): reopen
+				// and run o from the queue.
+				db.mu.Lock()
+				if db.state == stateOpen && db.conn.Equal(conn) {
+					db.dropConnLocked()
+				}
+				continue
+			}
+			if exists && o.js == nil {
 				t, err := db.txnLocked(o.store, o.kind.writes(), o.fresh)
 				if err != nil {
 					// The connection is closing (versionchange, deletion) or no longer
@@ -179,12 +195,26 @@ func (db *DB) run(o *op) (*Commit, error) {
 				}
 				return db.issueLocked(t, o) // unlocks
 			}
-			if o.kind != opPut {
+			if o.kind != opPut && o.js == nil {
 				db.mu.Unlock()
 				return o.answerAbsent()
 			}
 		}
-		if o.kind == opPut && !o.cloned {
+		if o.js != nil && !o.held {
+			// Before it waits, the operation takes what it needs from the caller's
+			// arguments (a write clones its value, as put would). That runs user
+			// code, which may call back into us: never hold the lock across it.
+			db.mu.Unlock()
+			if o.js.Hold != nil {
+				if err := o.js.Hold(); err != nil {
+					return nil, err
+				}
+			}
+			o.held = true
+			db.mu.Lock()
+			continue
+		}
+		if o.js == nil && o.kind == opPut && !o.cloned {
 			// Queued writes are cloned now, as put would, so that later changes to
 			// the value do not leak in. The clone runs user code (getters), which may
 			// call back into us: never hold the lock across it.
@@ -203,12 +233,22 @@ func (db *DB) run(o *op) (*Commit, error) {
 	}
 }
 
+// connGone reports whether err says the connection can no longer start
+// transactions (it was closed by the browser, or its object store is gone).
+func connGone(err error) bool {
+	switch errorName(asDOMError(err)) {
+	case "InvalidStateError", "NotFoundError":
+		return true
+	}
+	return false
+}
+
 // enqueueLocked appends o to the queue and starts what the queue needs: opening a
 // connection, or an upgrade when the open one lacks a store.
 func (db *DB) enqueueLocked(o *op) *Commit {
 	db.queue = append(db.queue, o)
 	var c *Commit
-	if o.kind.writes() {
+	if o.kind.writes() && o.js == nil {
 		// A Commit per queued write, not one for the queue: a write can still fail
 		// alone when the queue is flushed (a value that can be cloned but not
 		// stored, such as a SharedArrayBuffer), and that must reject its call only.

@@ -11,9 +11,10 @@ import (
 // Store is one scope of a patch: a node's private keys, a named store, or the host
 // scope, kept in its own object store. Store values are cheap; make as many as needed.
 type Store struct {
-	db    *DB
-	scope scope.Scope
-	name  string
+	db     *DB
+	scope  scope.Scope
+	name   string
+	nameJS js.Value
 }
 
 // Scope returns the scope this store holds.
@@ -73,6 +74,49 @@ func (s *Store) ReadJS(kind ReadKind, key js.Value, place func(store js.Value, e
 	}
 	s.db.run(&op{kind: readOps[kind], store: s.name, key: k, place: run})
 }
+
+// OpKind says what a JSOp does, for ordering and for creating object stores.
+type OpKind uint8
+
+const (
+	OpGet OpKind = iota
+	OpHas
+	OpKeys
+	OpPut
+	OpDelete
+	OpClear
+)
+
+var jsOps = [...]opKind{OpGet: opGet, OpHas: opHas, OpKeys: opKeys, OpPut: opPut, OpDelete: opDelete, OpClear: opClear}
+
+// JSOp is an operation whose IndexedDB requests the caller places itself, in one
+// call into JavaScript, so that the hot path of the JavaScript API crosses the
+// boundary once. The DB decides when it runs: at once when the connection is open
+// and nothing waits before it, or later, in call order, once the connection has
+// opened or has been upgraded to create the object store a write needs.
+type JSOp struct {
+	Kind OpKind
+	// Run does the operation on the open connection conn, in the object store
+	// named by ObjectStoreJS; exists says whether that store exists (it always
+	// does for OpPut). When the operation cannot run, Run gets an undefined conn
+	// and the error. If Run returns an InvalidStateError or NotFoundError (the
+	// connection closed under it), the operation runs again once reconnected.
+	Run func(conn js.Value, exists bool, err error) error
+	// Hold, if set, is called before the operation waits, in the caller's call:
+	// it takes what Run will need from the caller's arguments (a write clones
+	// its value). Its error cancels the operation and is returned by RunJS.
+	Hold func() error
+}
+
+// RunJS runs op on this store; it returns Hold's error, if any.
+func (s *Store) RunJS(j *JSOp) error {
+	_, err := s.db.run(&op{kind: jsOps[j.Kind], store: s.name, js: j})
+	return err
+}
+
+// ObjectStoreJS returns the name of the store's object store as a JavaScript
+// string, made once.
+func (s *Store) ObjectStoreJS() js.Value { return s.nameJS }
 
 // PutJS stores a structured clone of value, taken now, under key. It errors at
 // once with ErrInvalidKey or a DataCloneError (what was stored is unchanged);

@@ -2,7 +2,9 @@
 
 package idb
 
-import ()
+import (
+	"syscall/js"
+)
 
 type opKind uint8
 
@@ -25,8 +27,10 @@ type op struct {
 	store  string
 	key    jsval
 	value  Value
-	cloned bool // value is already a private structured clone
-	fresh  bool // start a new transaction (the last one was inactive)
+	cloned bool  // value is already a private structured clone
+	fresh  bool  // start a new transaction (the last one was inactive)
+	js     *JSOp // an operation whose requests the caller places
+	held   bool  // js.Hold has run
 	// place is called for reads and pings with the object store to place the
 	// read request on (undefined for pings, and when the store does not exist),
 	// or with the error that kept the operation from running.
@@ -38,6 +42,8 @@ type op struct {
 // never reached the queue it returns err.
 func (o *op) fail(err error) (*Commit, error) {
 	switch {
+	case o.js != nil:
+		_ = o.js.Run(js.Undefined(), false, err)
 	case o.place != nil:
 		_ = o.place(undefined(), err)
 	case o.commit != nil:

@@ -22,7 +22,16 @@ type method struct {
 	// store is set for node() and store(): they return a store object, so a bad
 	// call returns one whose data methods reject instead of a rejected Promise.
 	store bool
-	call  func(r *root, b *bound, args js.Value) any
+	call  func(r *root, b *bound, c call) any
+}
+
+// call is one call of a method: its arguments, kept as the JavaScript Array they
+// arrived in, and whether the first one is a string (the closure checks, so
+// that the key never has to cross into Go).
+type call struct {
+	args      js.Value
+	keyString bool
+	method    string // "kv.get", "kv store.set"...
 }
 
 // storeMethods are the methods of every store object; set in init, because some
@@ -31,32 +40,26 @@ var storeMethods, rootMethods []method
 
 func init() {
 	storeMethods = []method{
-		{name: "get", arity: 1, call: func(_ *root, b *bound, args js.Value) any {
-			return read(b, "get", idb.ReadGet, args.Index(0))
+		{name: "get", arity: 1, call: func(_ *root, b *bound, c call) any {
+			return runOp(b, c, idb.OpGet)
 		}},
-		{name: "set", arity: 2, call: func(r *root, b *bound, args js.Value) any {
-			if err := checkKey(b, "set", args.Index(0)); err != nil {
-				return rejected(err)
-			}
-			return r.commitPromise(b.store.PutJS(args.Index(0), idb.ValueAt(args, 1)))
+		{name: "set", arity: 2, call: func(_ *root, b *bound, c call) any {
+			return runOp(b, c, idb.OpPut)
 		}},
-		{name: "has", arity: 1, call: func(_ *root, b *bound, args js.Value) any {
-			return read(b, "has", idb.ReadHas, args.Index(0))
+		{name: "has", arity: 1, call: func(_ *root, b *bound, c call) any {
+			return runOp(b, c, idb.OpHas)
 		}},
-		{name: "delete", arity: 1, call: func(r *root, b *bound, args js.Value) any {
-			if err := checkKey(b, "delete", args.Index(0)); err != nil {
-				return rejected(err)
-			}
-			return r.commitPromise(b.store.DeleteJS(args.Index(0)))
+		{name: "delete", arity: 1, call: func(_ *root, b *bound, c call) any {
+			return runOp(b, c, idb.OpDelete)
 		}},
-		{name: "keys", arity: 0, call: func(_ *root, b *bound, _ js.Value) any {
-			return read(b, "keys", idb.ReadKeys, js.Undefined())
+		{name: "keys", arity: 0, call: func(_ *root, b *bound, c call) any {
+			return runOp(b, c, idb.OpKeys)
 		}},
-		{name: "clear", arity: 0, call: func(r *root, b *bound, _ js.Value) any {
-			return r.commitPromise(b.store.ClearJS())
+		{name: "clear", arity: 0, call: func(_ *root, b *bound, c call) any {
+			return runOp(b, c, idb.OpClear)
 		}},
-		{name: "store", arity: 1, store: true, call: func(r *root, b *bound, args js.Value) any {
-			n, err := goName(b.prefix+".store", "store name", args.Index(0))
+		{name: "store", arity: 1, store: true, call: func(r *root, b *bound, c call) any {
+			n, err := goName(b.prefix+".store", "store name", c.args.Index(0))
 			if err != nil {
 				return r.invalidStore(err)
 			}
@@ -68,15 +71,15 @@ func init() {
 	// rootMethods are the root's: its store methods (on the host scope), then
 	// node() and scopes().
 	rootMethods = append(storeMethods[:len(storeMethods):len(storeMethods)],
-		method{name: "node", arity: 1, store: true, call: func(r *root, _ *bound, args js.Value) any {
-			id, err := goName("kv.node", "node id", args.Index(0))
+		method{name: "node", arity: 1, store: true, call: func(r *root, _ *bound, c call) any {
+			id, err := goName("kv.node", "node id", c.args.Index(0))
 			if err != nil {
 				return r.invalidStore(err)
 			}
 			s, _ := scope.NodeScope(id)
 			return r.storeObject(s)
 		}},
-		method{name: "scopes", arity: 0, call: func(r *root, _ *bound, _ js.Value) any {
+		method{name: "scopes", arity: 0, call: func(r *root, _ *bound, _ call) any {
 			return r.scopes()
 		}},
 	)
@@ -113,9 +116,9 @@ var objects struct {
 // dispatch is the one js.Func behind every kv method. It checks `this` and the
 // argument count, and turns a Go panic into a rejection of that call alone: a
 // panic that reached syscall/js would end the program for every later call.
-var dispatch = js.FuncOf(func(_ js.Value, call []js.Value) (result any) {
-	args, code := call[0], call[1].Int()
-	n, foreign, index, id := code%32, code/32%2 == 1, code/64%16, code/1024
+var dispatch = js.FuncOf(func(_ js.Value, in []js.Value) (result any) {
+	args, code := in[0], in[1].Int()
+	n, keyString, foreign, index, id := code%32, code/32%2 == 1, code/64%2 == 1, code/128%16, code/2048
 	objects.Lock()
 	b := objects.list[id]
 	objects.Unlock()
@@ -141,7 +144,7 @@ var dispatch = js.FuncOf(func(_ js.Value, call []js.Value) (result any) {
 	if hook := testHook; hook != nil {
 		hook(name)
 	}
-	return m.call(b.root, b, args)
+	return m.call(b.root, b, call{args: args, keyString: keyString, method: name})
 })
 
 // root is the kv object of one patch: its own methods use the host scope, node()
@@ -153,11 +156,6 @@ type root struct {
 
 	mu     sync.Mutex
 	stores map[string]js.Value // by object store name
-
-	// The Promise of the last Commit handed out: writes issued in the same task
-	// on the same store share a transaction, a Commit, and so a Promise.
-	lastCommit  *idb.Commit
-	lastPromise js.Value
 }
 
 // newRoot builds the root kv of db's patch.
@@ -220,82 +218,113 @@ func (r *root) scopes() js.Value {
 	return p.value
 }
 
-func checkKey(b *bound, method string, key js.Value) error {
-	if !isString(key) {
-		return typeError(b.prefix + "." + method + ": key must be a string, got " + typeName(key))
-	}
-	return nil
-}
-
-// commitPromise returns the Promise that settles with c: writes issued in the
-// same task on the same store share a transaction, a Commit, and so a Promise.
-func (r *root) commitPromise(c *idb.Commit, err error) js.Value {
-	if err != nil {
-		return rejected(err)
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if c == r.lastCommit {
-		return r.lastPromise
-	}
-	var p js.Value
-	if tx := c.Transaction(); !tx.IsUndefined() {
-		p = glueWatch.Invoke(tx)
-	} else {
-		// A write that waited for the connection, or one with nothing to do.
-		d := newPromise()
-		c.Then(func(err error) { d.settle(js.Undefined(), err) })
-		p = d.value
-	}
-	r.lastCommit, r.lastPromise = c, p
-	return p
-}
-
-// read places a read and returns the Promise of its result, settled in
-// JavaScript from the request. While the connection opens the read waits in idb's
-// queue, and the Promise is settled once the request is placed.
-func read(b *bound, method string, kind idb.ReadKind, key js.Value) js.Value {
-	if kind != idb.ReadKeys {
-		if err := checkKey(b, method, key); err != nil {
-			return rejected(err)
-		}
+// runOp starts a data method's operation. When the connection is ready it runs at
+// once, in one call to JavaScript (glue read or write) that leaves the method's
+// Promise in glue's out slot, where the method's closure picks it up: neither the
+// key, the value nor the Promise crosses into Go. Otherwise it waits in idb's
+// queue and runOp returns a Promise that is settled once it has run.
+func runOp(b *bound, c call, kind idb.OpKind) any {
+	write := kind == idb.OpPut || kind == idb.OpDelete || kind == idb.OpClear
+	keyed := kind != idb.OpKeys && kind != idb.OpClear
+	if keyed && !c.keyString {
+		return rejected(typeError(c.method + ": key must be a string, got " + typeName(c.args.Index(0))))
 	}
 	var (
 		mu      sync.Mutex
 		placing = true
+		ran     bool
 		now     js.Value
 		later   promise
+		holder  = c.args // the value is holder[slot]: the argument, or a clone once held
+		slot    = 1
 	)
-	b.store.ReadJS(kind, key, func(store js.Value, err error) error {
+	fail := func(err error) {
+		if placing {
+			now = rejected(err)
+		} else {
+			later.settle(nil, err)
+		}
+	}
+	op := &idb.JSOp{Kind: kind, Run: func(conn js.Value, exists bool, err error) error {
 		mu.Lock()
 		defer mu.Unlock()
-		if err == nil {
-			if placing {
-				now, err = tryInvoke(glueRead, store, int(kind), key)
-			} else {
-				_, err = tryInvoke(glueReadInto, store, int(kind), key, later.resolve, later.reject)
-			}
-			if je, ok := err.(js.Error); ok && je.Get("name").String() == "TransactionInactiveError" {
-				return err // idb runs the read again in a new transaction
-			}
+		ran = true
+		if err != nil {
+			fail(err)
+			return nil
+		}
+		var resolve any = js.Undefined()
+		if !placing {
+			resolve = later.resolve
+		}
+		if write {
+			_, err = tryInvoke(glueWrite, conn, b.store.ObjectStoreJS(), exists, int(kind), c.args, holder, slot, resolve)
+		} else {
+			_, err = tryInvoke(glueRead, conn, b.store.ObjectStoreJS(), exists, int(kind), c.args, resolve)
 		}
 		if err != nil {
-			if placing {
-				now = rejected(err)
-			} else {
-				later.settle(nil, err)
+			if isConnGone(err) {
+				ran = false
+				return err // idb reconnects and runs the operation again
 			}
+			if kind == idb.OpPut {
+				err = cloneError(c, err)
+			}
+			fail(err)
 		}
 		return nil
-	})
+	}}
+	if kind == idb.OpPut {
+		// A write that has to wait keeps a clone taken now, as put would have.
+		op.Hold = func() error {
+			box, err := tryInvoke(glueClone, c.args, 1)
+			if err != nil {
+				return cloneError(c, err)
+			}
+			mu.Lock()
+			holder, slot = box, 0
+			mu.Unlock()
+			return nil
+		}
+	}
+	if err := b.store.RunJS(op); err != nil {
+		return rejected(err)
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	placing = false
-	if !now.IsUndefined() {
+	switch {
+	case !now.IsUndefined():
 		return now
+	case ran:
+		return js.Undefined() // the Promise is in glue's out slot (nil would be null)
 	}
 	later = newPromise()
 	return later.value
+}
+
+// isConnGone reports whether err says the connection closed under the call.
+func isConnGone(err error) bool {
+	je, ok := err.(js.Error)
+	if !ok {
+		return false
+	}
+	switch je.Get("name").String() {
+	case "InvalidStateError", "NotFoundError":
+		return true
+	}
+	return false
+}
+
+// cloneError names the key in a DataCloneError, so that a user who stores many
+// values learns which one cannot be stored.
+func cloneError(c call, err error) error {
+	je, ok := err.(js.Error)
+	if !ok || je.Get("name").String() != "DataCloneError" {
+		return err
+	}
+	return &idb.DOMError{Name: "DataCloneError", Message: "patchkv: the value for key " +
+		strconv.Quote(c.args.Index(0).String()) + " cannot be stored: " + je.Get("message").String()}
 }
 
 func plural(n int) string {

@@ -27,42 +27,79 @@ var (
 	glueMakeStore    = glue.Get("makeStore")
 	glueInvalidStore = glue.Get("invalidStore")
 	glueRead         = glue.Get("read")
-	glueReadInto     = glue.Get("readInto")
-	glueWatch        = glue.Get("watch")
+	glueWrite        = glue.Get("write")
+	glueClone        = glue.Get("clone")
 )
 
-// glueSource defines the JavaScript half of the API, so that the work done per
-// call in Go stays small and nothing that completes later has to enter Go again:
+// glueSource defines the JavaScript half of the API. Every crossing between Go
+// and JavaScript costs (a reference, a finalizer, decoded strings), so a data
+// method crosses twice: its closure calls the Go dispatcher, which checks the call
+// and makes one call back into glue read or write. Nothing that completes later
+// enters Go again.
 //
-//   - makeStore builds a kv object whose methods call the Go dispatcher with the
-//     arguments as one Array and one number that packs the object's number, the
-//     method's index, whether `this` is foreign, and the argument count (each
-//     value passed costs a call across the boundary). Go never reads a stored
-//     value out of the arguments: a number that crosses into Go loses its sign
-//     when it is zero (syscall/js keeps one 0).
+//   - makeStore builds a kv object whose methods call the dispatcher with the
+//     arguments as one Array and one number packing the object's number, the
+//     method's index, whether `this` is foreign, whether the first argument is a
+//     string, and the argument count. The key and the value stay in the Array:
+//     Go never reads them (a number that crosses into Go loses its sign when it
+//     is zero: syscall/js keeps one 0). A method's Promise is left by glue in
+//     `out` and returned by the closure, so it does not cross either.
 //   - invalidStore builds the store of a bad node id or store name: its data
 //     methods reject with the TypeError, its store(name) is the root's.
-//   - read/readInto place a read request on the object store idb hands over and
-//     settle a Promise from it (kind: 0 get, 1 has, 2 keys; an undefined store
-//     means nothing is stored).
-//   - watch returns a Promise of a write transaction: resolved on complete,
-//     rejected with its DOMException on abort.
+//   - read and write run one operation on an object store in this task's
+//     transaction on it (begin), starting one when there is none. Tasks are
+//     numbered by epoch, which changes once the current task's microtasks have
+//     run: that is when IndexedDB deactivates the transactions the task created.
+//     A write's Promise is its transaction's, shared by every write in it.
+//     With resolve, the Promise settles a Promise handed out earlier instead.
+//   - clone copies a value that has to wait, as put would have.
 const glueSource = `
-function absent(kind) { return kind === 1 ? false : kind === 2 ? [] : undefined; }
-function request(store, kind, key) {
-	return kind === 2 ? store.getAllKeys() : kind === 1 ? store.getKey(key) : store.get(key);
+const out = { p: undefined };
+let epoch = 0, bumping = false;
+const bump = () => { epoch++; bumping = false; };
+const active = new WeakMap();    // connection -> Map(store name -> {store, write, epoch})
+const committed = new WeakMap(); // transaction -> Promise of its outcome
+function begin(conn, name, write, fresh) {
+	if (!bumping) { bumping = true; queueMicrotask(bump); }
+	let txs = active.get(conn);
+	if (!txs) active.set(conn, txs = new Map());
+	const t = txs.get(name);
+	if (!fresh && t && t.epoch === epoch && (t.write || !write)) return t.store;
+	const store = conn.transaction(name, write ? 'readwrite' : 'readonly').objectStore(name);
+	txs.set(name, { store, write, epoch });
+	return store;
 }
-function bind(req, kind, resolve, reject) {
-	req.onsuccess = () => resolve(kind === 1 ? req.result !== undefined : req.result);
-	req.onerror = (e) => { e.preventDefault(); reject(req.error); };
+function withStore(conn, name, write, fn) {
+	try {
+		return fn(begin(conn, name, write, false));
+	} catch (e) {
+		if (e?.name !== 'TransactionInactiveError') throw e;
+		return fn(begin(conn, name, write, true));
+	}
 }
+function outcome(tx) {
+	let p = committed.get(tx);
+	if (!p) {
+		p = new Promise((resolve, reject) => {
+			tx.addEventListener('complete', () => resolve());
+			tx.addEventListener('abort', () => reject(tx.error || new DOMException('patchkv: the transaction was aborted', 'AbortError')));
+		});
+		committed.set(tx, p);
+	}
+	return p;
+}
+function settle(p, resolve) { if (resolve) resolve(p); else out.p = p; }
 return {
 	makeStore(dispatch, id, names) {
 		const o = {};
 		names.forEach((name, i) => {
 			o[name] = function (...args) {
 				const foreign = this !== undefined && this !== null && this !== o && this !== globalThis;
-				return dispatch(args, ((id * 16 + i) * 2 + (foreign ? 1 : 0)) * 32 + Math.min(args.length, 31));
+				const r = dispatch(args, ((((id * 16 + i) * 2 + (foreign ? 1 : 0)) * 2 + (typeof args[0] === 'string' ? 1 : 0)) * 32) + Math.min(args.length, 31));
+				if (r !== undefined) return r;
+				const p = out.p;
+				out.p = undefined;
+				return p;
 			};
 		});
 		return o;
@@ -71,21 +108,25 @@ return {
 		const reject = () => Promise.reject(error);
 		return { get: reject, set: reject, has: reject, delete: reject, keys: reject, clear: reject, store: (name) => root.store(name) };
 	},
-	read(store, kind, key) {
-		if (store === undefined) return Promise.resolve(absent(kind));
-		const req = request(store, kind, key); // throws here, for Go to see
-		return new Promise((resolve, reject) => bind(req, kind, resolve, reject));
+	read(conn, name, exists, kind, args, resolve) { // kind: 0 get, 1 has, 2 keys
+		if (!exists) return settle(Promise.resolve(kind === 1 ? false : kind === 2 ? [] : undefined), resolve);
+		const req = withStore(conn, name, false, (s) => kind === 2 ? s.getAllKeys() : kind === 1 ? s.getKey(args[0]) : s.get(args[0]));
+		settle(new Promise((resolve, reject) => {
+			req.onsuccess = () => resolve(kind === 1 ? req.result !== undefined : req.result);
+			req.onerror = (e) => { e.preventDefault(); reject(req.error); };
+		}), resolve);
 	},
-	readInto(store, kind, key, resolve, reject) {
-		if (store === undefined) { resolve(absent(kind)); return; }
-		bind(request(store, kind, key), kind, resolve, reject);
-	},
-	watch(tx) {
-		return new Promise((resolve, reject) => {
-			tx.addEventListener('complete', () => resolve());
-			tx.addEventListener('abort', () => reject(tx.error || new DOMException('patchkv: the transaction was aborted', 'AbortError')));
+	write(conn, name, exists, kind, args, holder, slot, resolve) { // kind: 3 put, 4 delete, 5 clear
+		if (!exists) return settle(Promise.resolve(), resolve);
+		const tx = withStore(conn, name, true, (s) => {
+			if (kind === 3) s.put(holder[slot], args[0]);
+			else if (kind === 4) s.delete(args[0]);
+			else s.clear();
+			return s.transaction;
 		});
+		settle(outcome(tx), resolve);
 	},
+	clone(holder, slot) { return [structuredClone(holder[slot])]; },
 };`
 
 // promise is a pending JavaScript Promise and the functions that settle it.
