@@ -141,23 +141,32 @@ async function start(wasmURL) {
   }
 }
 
-/** Fetches and compiles kv.wasm, streaming when the server sends application/wasm. */
+/**
+ * Fetches and compiles kv.wasm. The fetch goes straight into the streaming
+ * compiler (no await in between: the cold start waits on this); a server that
+ * does not send application/wasm gets a second, plain fetch.
+ */
 async function compile(wasmURL) {
-  let response;
+  const response = fetch(wasmURL);
   try {
-    response = await fetch(wasmURL);
+    return await WebAssembly.compileStreaming(response);
   } catch (err) {
-    throw new Error(`patchkv: cannot fetch ${wasmURL}: ${err.message}`, { cause: err });
-  }
-  if (!response.ok) {
-    throw new Error(`patchkv: cannot fetch ${wasmURL}: HTTP ${response.status} (run ./build.sh to build kv.wasm)`);
-  }
-  try {
-    if (WebAssembly.compileStreaming && response.headers.get('Content-Type')?.startsWith('application/wasm')) {
-      return await WebAssembly.compileStreaming(response);
+    let r;
+    try {
+      r = await response;
+    } catch (fetchErr) {
+      throw new Error(`patchkv: cannot fetch ${wasmURL}: ${fetchErr.message}`, { cause: fetchErr });
     }
-    return await WebAssembly.compile(await response.arrayBuffer());
-  } catch (err) {
+    if (!r.ok) {
+      throw new Error(`patchkv: cannot fetch ${wasmURL}: HTTP ${r.status} (run ./build.sh to build kv.wasm)`);
+    }
+    if (!r.headers.get('Content-Type')?.startsWith('application/wasm')) {
+      try {
+        return await WebAssembly.compile(await (await fetch(wasmURL)).arrayBuffer());
+      } catch (plainErr) {
+        err = plainErr;
+      }
+    }
     throw new Error(`patchkv: cannot compile ${wasmURL}: ${err.message}`, { cause: err });
   }
 }
