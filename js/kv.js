@@ -135,7 +135,9 @@ async function start(wasmURL) {
     throw new Error('patchkv: the Go program exited');
   });
   try {
-    return await Promise.race([ready, exited]);
+    const api = await Promise.race([ready, exited]);
+    api.attach(instance.exports); // kv methods then call into Go directly
+    return api;
   } finally {
     delete globalThis.__patchkvReady;
   }

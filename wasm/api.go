@@ -22,16 +22,26 @@ type method struct {
 	// store is set for node() and store(): they return a store object, so a bad
 	// call returns one whose data methods reject instead of a rejected Promise.
 	store bool
-	call  func(r *root, b *bound, c call) any
+	call  func(r *root, b *bound, c *call) js.Value
 }
 
-// call is one call of a method: its arguments, kept as the JavaScript Array they
-// arrived in, and whether the first one is a string (the closure checks, so
-// that the key never has to cross into Go).
+// call is one call of a method: whether its first argument is a string (the
+// closure checks, so that the key never has to cross into Go), and its arguments
+// as the JavaScript Array they arrived in, fetched from glue only when needed.
 type call struct {
 	args      js.Value
+	haveArgs  bool
 	keyString bool
 	method    string // "kv.get", "kv store.set"...
+}
+
+// argsJS returns the call's arguments. On the exported entry they are fetched
+// from glue, which holds the current call's (nested calls restore it).
+func (c *call) argsJS() js.Value {
+	if !c.haveArgs {
+		c.args, c.haveArgs = glueArgs.Invoke(), true
+	}
+	return c.args
 }
 
 // storeMethods are the methods of every store object; set in init, because some
@@ -40,26 +50,26 @@ var storeMethods, rootMethods []method
 
 func init() {
 	storeMethods = []method{
-		{name: "get", arity: 1, call: func(_ *root, b *bound, c call) any {
+		{name: "get", arity: 1, call: func(_ *root, b *bound, c *call) js.Value {
 			return runOp(b, c, idb.OpGet)
 		}},
-		{name: "set", arity: 2, call: func(_ *root, b *bound, c call) any {
+		{name: "set", arity: 2, call: func(_ *root, b *bound, c *call) js.Value {
 			return runOp(b, c, idb.OpPut)
 		}},
-		{name: "has", arity: 1, call: func(_ *root, b *bound, c call) any {
+		{name: "has", arity: 1, call: func(_ *root, b *bound, c *call) js.Value {
 			return runOp(b, c, idb.OpHas)
 		}},
-		{name: "delete", arity: 1, call: func(_ *root, b *bound, c call) any {
+		{name: "delete", arity: 1, call: func(_ *root, b *bound, c *call) js.Value {
 			return runOp(b, c, idb.OpDelete)
 		}},
-		{name: "keys", arity: 0, call: func(_ *root, b *bound, c call) any {
+		{name: "keys", arity: 0, call: func(_ *root, b *bound, c *call) js.Value {
 			return runOp(b, c, idb.OpKeys)
 		}},
-		{name: "clear", arity: 0, call: func(_ *root, b *bound, c call) any {
+		{name: "clear", arity: 0, call: func(_ *root, b *bound, c *call) js.Value {
 			return runOp(b, c, idb.OpClear)
 		}},
-		{name: "store", arity: 1, store: true, call: func(r *root, b *bound, c call) any {
-			n, err := goName(b.prefix+".store", "store name", c.args.Index(0))
+		{name: "store", arity: 1, store: true, call: func(r *root, b *bound, c *call) js.Value {
+			n, err := goName(b.prefix+".store", "store name", c.argsJS().Index(0))
 			if err != nil {
 				return r.invalidStore(err)
 			}
@@ -71,15 +81,15 @@ func init() {
 	// rootMethods are the root's: its store methods (on the host scope), then
 	// node() and scopes().
 	rootMethods = append(storeMethods[:len(storeMethods):len(storeMethods)],
-		method{name: "node", arity: 1, store: true, call: func(r *root, _ *bound, c call) any {
-			id, err := goName("kv.node", "node id", c.args.Index(0))
+		method{name: "node", arity: 1, store: true, call: func(r *root, _ *bound, c *call) js.Value {
+			id, err := goName("kv.node", "node id", c.argsJS().Index(0))
 			if err != nil {
 				return r.invalidStore(err)
 			}
 			s, _ := scope.NodeScope(id)
 			return r.storeObject(s)
 		}},
-		method{name: "scopes", arity: 0, call: func(r *root, _ *bound, _ call) any {
+		method{name: "scopes", arity: 0, call: func(r *root, _ *bound, _ *call) js.Value {
 			return r.scopes()
 		}},
 	)
@@ -113,18 +123,46 @@ var objects struct {
 	list []*bound
 }
 
-// dispatch is the one js.Func behind every kv method. It checks `this` and the
-// argument count, and turns a Go panic into a rejection of that call alone: a
-// panic that reached syscall/js would end the program for every later call.
-var dispatch = js.FuncOf(func(_ js.Value, in []js.Value) (result any) {
-	args, code := in[0], in[1].Int()
+// A kv method's closure enters Go in one of two ways, both ending in dispatchCode:
+// through the exported function patchkv_call (when the loader has handed glue the
+// module's exports: a plain WebAssembly call, about 1 µs), or through the js.Func
+// dispatch (about 20–40 µs: syscall/js's event machinery and a trip through the
+// scheduler), which works without the loader, as in wasmbrowsertest.
+
+// exportedCall is the fast entry. The method's arguments stay in glue (cur.args)
+// and are fetched only when Go needs them. It returns 1 when Go left the method's
+// result in glue (a store object, a rejected Promise), 0 when glue holds the
+// operation's Promise.
+//
+//go:wasmexport patchkv_call
+func exportedCall(code float64) int32 {
+	r := dispatchCode(int(code), js.Undefined(), false)
+	if r.IsUndefined() {
+		return 0
+	}
+	glueSetResult.Invoke(r)
+	return 1
+}
+
+// dispatch is the js.Func entry: it gets the arguments as an Array.
+var dispatch = js.FuncOf(func(_ js.Value, in []js.Value) any {
+	return dispatchCode(in[1].Int(), in[0], true)
+})
+
+// dispatchCode runs one method call. code packs the object's number, the method's
+// index, whether `this` is foreign, whether the first argument is a string, and
+// the argument count (see glue makeStore). It checks `this` and the argument
+// count, and turns a Go panic into a rejection of that call alone: a panic that
+// reached syscall/js would end the program for every later call. It returns
+// undefined when the method's Promise is in glue's out slot.
+func dispatchCode(code int, args js.Value, haveArgs bool) (result js.Value) {
 	n, keyString, foreign, index, id := code%32, code/32%2 == 1, code/64%2 == 1, code/128%16, code/2048
 	objects.Lock()
 	b := objects.list[id]
 	objects.Unlock()
 	m := b.methods[index]
 	name := b.prefix + "." + m.name
-	bad := func(err error) any {
+	bad := func(err error) js.Value {
 		if m.store {
 			return b.root.invalidStore(err)
 		}
@@ -144,8 +182,8 @@ var dispatch = js.FuncOf(func(_ js.Value, in []js.Value) (result any) {
 	if hook := testHook; hook != nil {
 		hook(name)
 	}
-	return m.call(b.root, b, call{args: args, keyString: keyString, method: name})
-})
+	return m.call(b.root, b, &call{args: args, haveArgs: haveArgs, keyString: keyString, method: name})
+}
 
 // root is the kv object of one patch: its own methods use the host scope, node()
 // and store() hand out scoped stores, cached so that the same scope is the same
@@ -223,11 +261,11 @@ func (r *root) scopes() js.Value {
 // Promise in glue's out slot, where the method's closure picks it up: neither the
 // key, the value nor the Promise crosses into Go. Otherwise it waits in idb's
 // queue and runOp returns a Promise that is settled once it has run.
-func runOp(b *bound, c call, kind idb.OpKind) any {
+func runOp(b *bound, c *call, kind idb.OpKind) js.Value {
 	write := kind == idb.OpPut || kind == idb.OpDelete || kind == idb.OpClear
 	keyed := kind != idb.OpKeys && kind != idb.OpClear
 	if keyed && !c.keyString {
-		return rejected(typeError(c.method + ": key must be a string, got " + typeName(c.args.Index(0))))
+		return rejected(typeError(c.method + ": key must be a string, got " + typeName(c.argsJS().Index(0))))
 	}
 	var (
 		mu      sync.Mutex
@@ -235,7 +273,7 @@ func runOp(b *bound, c call, kind idb.OpKind) any {
 		ran     bool
 		now     js.Value
 		later   promise
-		holder  = c.args // the value is holder[slot]: the argument, or a clone once held
+		holder  js.Value // the value is holder[slot]: undefined means the arguments
 		slot    = 1
 	)
 	fail := func(err error) {
@@ -257,6 +295,8 @@ func runOp(b *bound, c call, kind idb.OpKind) any {
 		if !placing {
 			resolve = later.resolve
 		}
+		// Undefined arguments tell glue to use the current call's: the
+		// operation runs within it, so Go need not fetch them.
 		if write {
 			_, err = tryInvoke(glueWrite, conn, b.store.ObjectStoreJS(), exists, int(kind), c.args, holder, slot, resolve)
 		} else {
@@ -274,18 +314,21 @@ func runOp(b *bound, c call, kind idb.OpKind) any {
 		}
 		return nil
 	}}
-	if kind == idb.OpPut {
-		// A write that has to wait keeps a clone taken now, as put would have.
-		op.Hold = func() error {
-			box, err := tryInvoke(glueClone, c.args, 1)
-			if err != nil {
-				return cloneError(c, err)
-			}
-			mu.Lock()
-			holder, slot = box, 0
-			mu.Unlock()
+	// An operation that has to wait takes its arguments now; a write keeps a
+	// clone of its value taken now, as put would have.
+	op.Hold = func() error {
+		args := c.argsJS()
+		if kind != idb.OpPut {
 			return nil
 		}
+		box, err := tryInvoke(glueClone, args, 1)
+		if err != nil {
+			return cloneError(c, err)
+		}
+		mu.Lock()
+		holder, slot = box, 0
+		mu.Unlock()
+		return nil
 	}
 	if err := b.store.RunJS(op); err != nil {
 		return rejected(err)
@@ -297,7 +340,7 @@ func runOp(b *bound, c call, kind idb.OpKind) any {
 	case !now.IsUndefined():
 		return now
 	case ran:
-		return js.Undefined() // the Promise is in glue's out slot (nil would be null)
+		return js.Undefined() // the Promise is in glue's out slot
 	}
 	later = newPromise()
 	return later.value
@@ -318,13 +361,13 @@ func isConnGone(err error) bool {
 
 // cloneError names the key in a DataCloneError, so that a user who stores many
 // values learns which one cannot be stored.
-func cloneError(c call, err error) error {
+func cloneError(c *call, err error) error {
 	je, ok := err.(js.Error)
 	if !ok || je.Get("name").String() != "DataCloneError" {
 		return err
 	}
 	return &idb.DOMError{Name: "DataCloneError", Message: "patchkv: the value for key " +
-		strconv.Quote(c.args.Index(0).String()) + " cannot be stored: " + je.Get("message").String()}
+		strconv.Quote(c.argsJS().Index(0).String()) + " cannot be stored: " + je.Get("message").String()}
 }
 
 func plural(n int) string {

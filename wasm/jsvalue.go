@@ -29,6 +29,9 @@ var (
 	glueRead         = glue.Get("read")
 	glueWrite        = glue.Get("write")
 	glueClone        = glue.Get("clone")
+	glueArgs         = glue.Get("args")
+	glueSetResult    = glue.Get("result")
+	glueUseExport    = glue.Get("useExport")
 )
 
 // glueSource defines the JavaScript half of the API. Every crossing between Go
@@ -53,8 +56,13 @@ var (
 //     A write's Promise is its transaction's, shared by every write in it.
 //     With resolve, the Promise settles a Promise handed out earlier instead.
 //   - clone copies a value that has to wait, as put would have.
+//   - With useExport, method closures enter Go through the exported
+//     patchkv_call instead of the js.Func dispatcher; the call's arguments wait
+//     in cur.args (args fetches them) and a result Go makes is left by result.
 const glueSource = `
-const out = { p: undefined };
+const out = { p: undefined, r: undefined };
+const cur = { args: undefined }; // the arguments of the method call being dispatched
+let exported = null;             // the module's patchkv_call, once the loader hands it over
 let epoch = 0, bumping = false;
 const bump = () => { epoch++; bumping = false; };
 const active = new WeakMap();    // connection -> Map(store name -> {store, write, epoch})
@@ -95,7 +103,19 @@ return {
 		names.forEach((name, i) => {
 			o[name] = function (...args) {
 				const foreign = this !== undefined && this !== null && this !== o && this !== globalThis;
-				const r = dispatch(args, ((((id * 16 + i) * 2 + (foreign ? 1 : 0)) * 2 + (typeof args[0] === 'string' ? 1 : 0)) * 32) + Math.min(args.length, 31));
+				const code = ((((id * 16 + i) * 2 + (foreign ? 1 : 0)) * 2 + (typeof args[0] === 'string' ? 1 : 0)) * 32) + Math.min(args.length, 31);
+				let r;
+				if (exported) {
+					const outer = cur.args;
+					cur.args = args;
+					try {
+						if (exported(code) === 1) { r = out.r; out.r = undefined; }
+					} finally {
+						cur.args = outer;
+					}
+				} else {
+					r = dispatch(args, code);
+				}
 				if (r !== undefined) return r;
 				const p = out.p;
 				out.p = undefined;
@@ -109,6 +129,7 @@ return {
 		return { get: reject, set: reject, has: reject, delete: reject, keys: reject, clear: reject, store: (name) => root.store(name) };
 	},
 	read(conn, name, exists, kind, args, resolve) { // kind: 0 get, 1 has, 2 keys
+		args ??= cur.args;
 		if (!exists) return settle(Promise.resolve(kind === 1 ? false : kind === 2 ? [] : undefined), resolve);
 		const req = withStore(conn, name, false, (s) => kind === 2 ? s.getAllKeys() : kind === 1 ? s.getKey(args[0]) : s.get(args[0]));
 		settle(new Promise((resolve, reject) => {
@@ -117,6 +138,8 @@ return {
 		}), resolve);
 	},
 	write(conn, name, exists, kind, args, holder, slot, resolve) { // kind: 3 put, 4 delete, 5 clear
+		args ??= cur.args;
+		holder ??= args;
 		if (!exists) return settle(Promise.resolve(), resolve);
 		const tx = withStore(conn, name, true, (s) => {
 			if (kind === 3) s.put(holder[slot], args[0]);
@@ -127,6 +150,9 @@ return {
 		settle(outcome(tx), resolve);
 	},
 	clone(holder, slot) { return [structuredClone(holder[slot])]; },
+	args() { return cur.args; },
+	result(v) { out.r = v; },
+	useExport(fn) { if (typeof fn === 'function') exported = fn; },
 };`
 
 // promise is a pending JavaScript Promise and the functions that settle it.

@@ -69,7 +69,7 @@ func (reg *registry) open(patchArg, conn js.Value) js.Value {
 
 var defaultRegistry = &registry{roots: map[string]*root{}}
 
-// register publishes globalThis.patchkv = {open(patch, conn?)} and tells the loader
+// register publishes globalThis.patchkv = {open(patch, conn?), attach(exports)} and tells the loader
 // (js/kv.js) that the module is ready by calling globalThis.__patchkvReady.
 func register() {
 	api := jsObject.New()
@@ -87,6 +87,14 @@ func register() {
 			conn = args[1]
 		}
 		return defaultRegistry.open(args[0], conn)
+	}))
+	// attach(exports) hands glue the module's own exports, so that kv methods
+	// can enter Go through patchkv_call; the loader has them, Go does not.
+	api.Set("attach", js.FuncOf(func(_ js.Value, args []js.Value) any {
+		if len(args) == 1 && args[0].Type() == js.TypeObject {
+			glueUseExport.Invoke(args[0].Get("patchkv_call"))
+		}
+		return nil
 	}))
 	jsGlobal.Set("patchkv", api)
 	if ready := jsGlobal.Get("__patchkvReady"); ready.Type() == js.TypeFunction {
