@@ -32,7 +32,7 @@ type call struct {
 	args      js.Value
 	haveArgs  bool
 	keyString bool
-	method    string // "kv.get", "kv store.set"...
+	method    func() string // "kv.get", "kv store.set"..., for messages
 }
 
 // argsJS returns the call's arguments. On the exported entry they are fetched
@@ -161,7 +161,7 @@ func dispatchCode(code int, args js.Value, haveArgs bool) (result js.Value) {
 	b := objects.list[id]
 	objects.Unlock()
 	m := b.methods[index]
-	name := b.prefix + "." + m.name
+	name := func() string { return b.prefix + "." + m.name } // for messages only
 	bad := func(err error) js.Value {
 		if m.store {
 			return b.root.invalidStore(err)
@@ -170,17 +170,17 @@ func dispatchCode(code int, args js.Value, haveArgs bool) (result js.Value) {
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			result = bad(errors.New("patchkv: internal error in " + name + ": " + panicMessage(p)))
+			result = bad(errors.New("patchkv: internal error in " + name() + ": " + panicMessage(p)))
 		}
 	}()
 	if foreign {
-		return bad(typeError(name + ": called on an object that is not this kv store"))
+		return bad(typeError(name() + ": called on an object that is not this kv store"))
 	}
 	if n != m.arity {
-		return bad(typeError(name + ": takes " + strconv.Itoa(m.arity) + " argument" + plural(m.arity) + ", got " + strconv.Itoa(n)))
+		return bad(typeError(name() + ": takes " + strconv.Itoa(m.arity) + " argument" + plural(m.arity) + ", got " + strconv.Itoa(n)))
 	}
 	if hook := testHook; hook != nil {
-		hook(name)
+		hook(name())
 	}
 	return m.call(b.root, b, &call{args: args, haveArgs: haveArgs, keyString: keyString, method: name})
 }
@@ -262,10 +262,9 @@ func (r *root) scopes() js.Value {
 // key, the value nor the Promise crosses into Go. Otherwise it waits in idb's
 // queue and runOp returns a Promise that is settled once it has run.
 func runOp(b *bound, c *call, kind idb.OpKind) js.Value {
-	write := kind == idb.OpPut || kind == idb.OpDelete || kind == idb.OpClear
 	keyed := kind != idb.OpKeys && kind != idb.OpClear
 	if keyed && !c.keyString {
-		return rejected(typeError(c.method + ": key must be a string, got " + typeName(c.argsJS().Index(0))))
+		return rejected(typeError(c.method() + ": key must be a string, got " + typeName(c.argsJS().Index(0))))
 	}
 	var (
 		mu      sync.Mutex
@@ -291,16 +290,20 @@ func runOp(b *bound, c *call, kind idb.OpKind) js.Value {
 			fail(err)
 			return nil
 		}
-		var resolve any = js.Undefined()
-		if !placing {
-			resolve = later.resolve
+		// op packs the kind and whether the store exists. Arguments left out
+		// are undefined in glue: undefined arguments tell it to use the current
+		// call's (the operation runs within it, so Go need not fetch them).
+		op := int(kind)
+		if exists {
+			op += 8
 		}
-		// Undefined arguments tell glue to use the current call's: the
-		// operation runs within it, so Go need not fetch them.
-		if write {
-			_, err = tryInvoke(glueWrite, conn, b.store.ObjectStoreJS(), exists, int(kind), c.args, holder, slot, resolve)
-		} else {
-			_, err = tryInvoke(glueRead, conn, b.store.ObjectStoreJS(), exists, int(kind), c.args, resolve)
+		switch {
+		case !placing:
+			_, err = tryInvoke(glueRun, conn, b.store.ObjectStoreJS(), op, c.args, holder, slot, later.resolve)
+		case c.haveArgs || !holder.IsUndefined():
+			_, err = tryInvoke(glueRun, conn, b.store.ObjectStoreJS(), op, c.args, holder, slot)
+		default:
+			_, err = tryInvoke(glueRun, conn, b.store.ObjectStoreJS(), op)
 		}
 		if err != nil {
 			if isConnGone(err) {

@@ -26,8 +26,7 @@ var (
 	glue             = jsGlobal.Get("Function").New(glueSource).Invoke()
 	glueMakeStore    = glue.Get("makeStore")
 	glueInvalidStore = glue.Get("invalidStore")
-	glueRead         = glue.Get("read")
-	glueWrite        = glue.Get("write")
+	glueRun          = glue.Get("run")
 	glueClone        = glue.Get("clone")
 	glueArgs         = glue.Get("args")
 	glueSetResult    = glue.Get("result")
@@ -49,7 +48,7 @@ var (
 //     `out` and returned by the closure, so it does not cross either.
 //   - invalidStore builds the store of a bad node id or store name: its data
 //     methods reject with the TypeError, its store(name) is the root's.
-//   - read and write run one operation on an object store in this task's
+//   - run does one operation on an object store in this task's
 //     transaction on it (begin), starting one when there is none. Tasks are
 //     numbered by epoch, which changes once the current task's microtasks have
 //     run: that is when IndexedDB deactivates the transactions the task created.
@@ -96,7 +95,6 @@ function outcome(tx) {
 	}
 	return p;
 }
-function settle(p, resolve) { if (resolve) resolve(p); else out.p = p; }
 return {
 	makeStore(dispatch, id, names) {
 		const o = {};
@@ -128,26 +126,35 @@ return {
 		const reject = () => Promise.reject(error);
 		return { get: reject, set: reject, has: reject, delete: reject, keys: reject, clear: reject, store: (name) => root.store(name) };
 	},
-	read(conn, name, exists, kind, args, resolve) { // kind: 0 get, 1 has, 2 keys
-		args ??= cur.args;
-		if (!exists) return settle(Promise.resolve(kind === 1 ? false : kind === 2 ? [] : undefined), resolve);
-		const req = withStore(conn, name, false, (s) => kind === 2 ? s.getAllKeys() : kind === 1 ? s.getKey(args[0]) : s.get(args[0]));
-		settle(new Promise((resolve, reject) => {
-			req.onsuccess = () => resolve(kind === 1 ? req.result !== undefined : req.result);
-			req.onerror = (e) => { e.preventDefault(); reject(req.error); };
-		}), resolve);
-	},
-	write(conn, name, exists, kind, args, holder, slot, resolve) { // kind: 3 put, 4 delete, 5 clear
+	// run does one operation. op is the kind (0 get, 1 has, 2 keys, 3 put,
+	// 4 delete, 5 clear) plus 8 when the object store exists.
+	run(conn, name, op, args, holder, slot = 1, resolve) {
 		args ??= cur.args;
 		holder ??= args;
-		if (!exists) return settle(Promise.resolve(), resolve);
-		const tx = withStore(conn, name, true, (s) => {
-			if (kind === 3) s.put(holder[slot], args[0]);
-			else if (kind === 4) s.delete(args[0]);
-			else s.clear();
-			return s.transaction;
-		});
-		settle(outcome(tx), resolve);
+		const kind = op & 7, exists = op >= 8;
+		let p;
+		if (kind < 3) {
+			if (!exists) {
+				p = Promise.resolve(kind === 1 ? false : kind === 2 ? [] : undefined);
+			} else {
+				const req = withStore(conn, name, false, (s) => kind === 2 ? s.getAllKeys() : kind === 1 ? s.getKey(args[0]) : s.get(args[0]));
+				p = new Promise((resolve, reject) => {
+					req.onsuccess = () => resolve(kind === 1 ? req.result !== undefined : req.result);
+					req.onerror = (e) => { e.preventDefault(); reject(req.error); };
+				});
+			}
+		} else if (!exists) {
+			p = Promise.resolve();
+		} else {
+			p = outcome(withStore(conn, name, true, (s) => {
+				if (kind === 3) s.put(holder[slot], args[0]);
+				else if (kind === 4) s.delete(args[0]);
+				else s.clear();
+				return s.transaction;
+			}));
+		}
+		if (resolve) resolve(p);
+		else out.p = p;
 	},
 	clone(holder, slot) { return [structuredClone(holder[slot])]; },
 	args() { return cur.args; },
