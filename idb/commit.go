@@ -3,7 +3,6 @@
 package idb
 
 import (
-	"strconv"
 	"sync"
 	"syscall/js"
 )
@@ -149,11 +148,12 @@ func (c *Commit) finishOne(err error) {
 	}
 }
 
-// quoteJS quotes a key for an error message, cutting very long keys.
-func quoteJS(s string) string {
+// quote puts a name or key in quotes for an error message, cutting long ones. It
+// does not escape: strconv.Quote's tables cost kv.wasm size for a message.
+func quote(s string) string {
 	const max = 80
 	if len(s) > max {
-		return strconv.Quote(s[:max]) + "…"
+		return `"` + s[:max] + `…"`
 	}
-	return strconv.Quote(s)
+	return `"` + s + `"`
 }

@@ -361,7 +361,7 @@ func (db *DB) openLocked(version int) {
 		queue := db.takeQueueLocked()
 		db.attempts = 0
 		db.state = stateClosed
-		err := &DOMError{Name: "AbortError", Message: "patchkv: gave up opening " + strconv.Quote(db.name) + " after " + strconv.Itoa(maxOpenAttempts) + " upgrade attempts raced with other contexts"}
+		err := &DOMError{Name: "AbortError", Message: "patchkv: gave up opening " + quote(db.name) + " after " + strconv.Itoa(maxOpenAttempts) + " upgrade attempts raced with other contexts"}
 		go failOps(queue, err)
 		return
 	}
@@ -439,7 +439,7 @@ func (db *DB) useConnLocked(conn jsval) error {
 func (db *DB) Adopt(conn js.Value) error {
 	c := wrap(conn)
 	if getString(c, "name") != db.name {
-		return errors.New("idb: Adopt: connection is not to database " + strconv.Quote(db.name))
+		return errors.New("idb: Adopt: connection is not to database " + quote(db.name))
 	}
 	db.mu.Lock()
 	defer db.mu.Unlock()
@@ -480,7 +480,7 @@ func (db *DB) blockedTimeout(a *openAttempt) {
 	queue := db.takeQueueLocked()
 	db.mu.Unlock()
 	failOps(queue, &DOMError{Name: "TimeoutError", Message: "patchkv: adding an object store to database " +
-		strconv.Quote(db.name) + " waited " + seconds(db.opts.BlockedTimeoutMS) +
+		quote(db.name) + " waited " + seconds(db.opts.BlockedTimeoutMS) +
 		" for other connections (another tab, worker or frame) to close; they did not"})
 }
 
@@ -612,7 +612,7 @@ func (a *openAttempt) report() {
 	}
 	a.reported = true
 	db.mu.Unlock()
-	msg := "patchkv: waiting for other connections to database " + strconv.Quote(db.name) +
+	msg := "patchkv: waiting for other connections to database " + quote(db.name) +
 		" to close (another tab, worker or frame has it open); the write needs a version upgrade and fails after " +
 		seconds(db.opts.BlockedTimeoutMS) + " if they do not"
 	if db.opts.OnBlocked != nil {
@@ -687,5 +687,13 @@ func storeNames(conn jsval) ([]string, error) {
 
 // seconds formats a duration in milliseconds for messages, e.g. "10s" or "1.5s".
 func seconds(ms int) string {
-	return strconv.FormatFloat(float64(ms)/1000, 'f', -1, 64) + "s"
+	s := strconv.Itoa(ms / 1000)
+	if ms%1000 != 0 {
+		frac := strconv.Itoa(1000 + ms%1000)[1:] // three digits
+		for frac[len(frac)-1] == '0' {
+			frac = frac[:len(frac)-1]
+		}
+		s += "." + frac
+	}
+	return s + "s"
 }

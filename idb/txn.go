@@ -74,7 +74,7 @@ func (o *op) cloneError(err error) error {
 		return err
 	}
 	key, _ := o.key.String()
-	msg := "patchkv: the value for key " + quoteJS(key) + " cannot be stored"
+	msg := "patchkv: the value for key " + quote(key) + " cannot be stored"
 	if d.Message != "" {
 		msg += ": " + d.Message
 	}

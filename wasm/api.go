@@ -370,7 +370,7 @@ func cloneError(c *call, err error) error {
 		return err
 	}
 	return &idb.DOMError{Name: "DataCloneError", Message: "patchkv: the value for key " +
-		strconv.Quote(c.argsJS().Index(0).String()) + " cannot be stored: " + je.Get("message").String()}
+		"\"" + c.argsJS().Index(0).String() + "\" cannot be stored: " + je.Get("message").String()}
 }
 
 func plural(n int) string {
