@@ -16,7 +16,6 @@ package e2e
 import (
 	"context"
 	_ "embed"
-	"encoding/json"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -27,9 +26,7 @@ import (
 
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/page"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/patchies/patchkv/internal/browser"
@@ -119,10 +116,7 @@ func patchID(tb testing.TB) string {
 type Page struct {
 	tb  testing.TB
 	ctx context.Context
-
-	mu         sync.Mutex
-	exceptions []string // uncaught errors the page reported
-	console    []string // what the page logged, shown when the test fails
+	tab *browsertest.Tab
 }
 
 // openPage opens a new tab in browserCtx, installs the test helpers, loads path (e.g.
@@ -131,36 +125,8 @@ type Page struct {
 func openPage(tb testing.TB, browserCtx context.Context, path string) *Page {
 	tb.Helper()
 	base := serverURL(tb)
-	ctx, cancel := chromedp.NewContext(browserCtx)
-	p := &Page{tb: tb, ctx: ctx}
-	chromedp.ListenTarget(ctx, func(ev any) {
-		switch e := ev.(type) {
-		case *runtime.EventExceptionThrown:
-			p.mu.Lock()
-			p.exceptions = append(p.exceptions, browser.ExceptionText(e.ExceptionDetails))
-			p.mu.Unlock()
-		case *runtime.EventConsoleAPICalled:
-			p.mu.Lock()
-			p.console = append(p.console, browser.ConsoleText(e))
-			p.mu.Unlock()
-		}
-	})
-	tb.Cleanup(func() {
-		// One round trip, so that events the page sent before it are all handled.
-		_ = p.evalErr(`true`, nil)
-		p.mu.Lock()
-		defer p.mu.Unlock()
-		assert.Empty(tb, p.exceptions, "uncaught errors in the page")
-		if tb.Failed() {
-			for _, line := range p.console {
-				tb.Log("console:", line)
-			}
-		}
-		cancel()
-	})
-	// The first Run opens the tab and ties it to the context it gets: give it the tab's
-	// own context, not one with a timeout that would close the tab when it ends.
-	require.NoError(tb, chromedp.Run(ctx), "opening a tab")
+	tab := browsertest.OpenTab(tb, browserCtx, nil)
+	p := &Page{tb: tb, ctx: tab.Ctx, tab: tab}
 	p.run(30*time.Second,
 		// A background tab gets no frames: no requestAnimationFrame (p5's draw loop) and
 		// no mouse input. Each test's tab comes to the front.
@@ -212,19 +178,11 @@ func (p *Page) eval(expr string, out any) {
 
 // evalErr is eval that returns the error instead of failing.
 func (p *Page) evalErr(expr string, out any) error {
-	ctx, cancel := context.WithTimeout(p.ctx, 30*time.Second)
-	defer cancel()
-	return browser.Evaluate(ctx, expr, out)
+	return p.tab.Eval(30*time.Second, expr, out)
 }
 
-// js quotes v as a JavaScript literal (JSON is one).
-func js(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	return string(b)
-}
+// js quotes v as a JavaScript literal.
+var js = browsertest.Lit
 
 // load replaces the page's patch with doc through window.patch.load.
 func (p *Page) load(doc map[string]any) {

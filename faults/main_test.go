@@ -13,7 +13,6 @@ package faults
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -25,7 +24,6 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/patchies/patchkv/internal/browser"
@@ -156,13 +154,10 @@ func patchID(tb testing.TB) string {
 
 // Tab is one browser tab showing the test page.
 type Tab struct {
-	tb  testing.TB
-	ctx context.Context
-
-	mu         sync.Mutex
-	exceptions []string // uncaught errors the page reported
-	console    []string // what the page logged
-	onBinding  func(payload string)
+	tb        testing.TB
+	ctx       context.Context
+	tab       *browsertest.Tab
+	onBinding func(payload string)
 }
 
 // tabOptions tunes openTab.
@@ -180,39 +175,13 @@ type tabOptions struct {
 func openTab(tb testing.TB, browserCtx context.Context, o tabOptions) *Tab {
 	tb.Helper()
 	base := serverURL(tb, o.server)
-	ctx, cancel := chromedp.NewContext(browserCtx)
-	p := &Tab{tb: tb, ctx: ctx, onBinding: o.onBinding}
-	chromedp.ListenTarget(ctx, func(ev any) {
-		switch e := ev.(type) {
-		case *runtime.EventExceptionThrown:
-			p.mu.Lock()
-			p.exceptions = append(p.exceptions, browser.ExceptionText(e.ExceptionDetails))
-			p.mu.Unlock()
-		case *runtime.EventConsoleAPICalled:
-			p.mu.Lock()
-			p.console = append(p.console, browser.ConsoleText(e))
-			p.mu.Unlock()
-		case *runtime.EventBindingCalled:
-			if e.Name == o.binding && p.onBinding != nil {
-				p.onBinding(e.Payload)
-			}
+	p := &Tab{tb: tb, onBinding: o.onBinding}
+	p.tab = browsertest.OpenTab(tb, browserCtx, func(ev any) {
+		if e, ok := ev.(*runtime.EventBindingCalled); ok && e.Name == o.binding && p.onBinding != nil {
+			p.onBinding(e.Payload)
 		}
 	})
-	tb.Cleanup(func() {
-		cctx, ccancel := context.WithTimeout(ctx, 5*time.Second)
-		_ = chromedp.Run(cctx, chromedp.Evaluate(`true`, nil)) // flush pending events
-		ccancel()
-		p.mu.Lock()
-		defer p.mu.Unlock()
-		assert.Empty(tb, p.exceptions, "uncaught errors in the page")
-		if tb.Failed() {
-			for _, line := range p.console {
-				tb.Log("console:", line)
-			}
-		}
-		cancel()
-	})
-	require.NoError(tb, chromedp.Run(ctx), "opening a tab")
+	p.ctx = p.tab.Ctx
 	actions := []chromedp.Action{}
 	if o.init != "" {
 		actions = append(actions, chromedp.ActionFunc(func(ctx context.Context) error {
@@ -253,11 +222,7 @@ func (p *Tab) waitNewDocument() {
 }
 
 // consoleLines returns what the page has logged so far.
-func (p *Tab) consoleLines() []string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]string(nil), p.console...)
-}
+func (p *Tab) consoleLines() []string { return p.tab.Console() }
 
 // run runs chromedp actions in the tab with a timeout, failing the test on error.
 func (p *Tab) run(timeout time.Duration, actions ...chromedp.Action) {
@@ -277,16 +242,8 @@ func (p *Tab) eval(expr string, out any) {
 
 // evalErr is eval with a timeout of its own that returns the error.
 func (p *Tab) evalErr(timeout time.Duration, expr string, out any) error {
-	ctx, cancel := context.WithTimeout(p.ctx, timeout)
-	defer cancel()
-	return browser.Evaluate(ctx, expr, out)
+	return p.tab.Eval(timeout, expr, out)
 }
 
-// lit quotes v as a JavaScript literal (JSON is one).
-func lit(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	return string(b)
-}
+// lit quotes v as a JavaScript literal.
+var lit = browsertest.Lit
