@@ -66,13 +66,7 @@ func TestMain(m *testing.M) {
 // are missing.
 func repoRoot(tb testing.TB) string {
 	tb.Helper()
-	root, err := filepath.Abs("..")
-	require.NoError(tb, err)
-	for _, f := range []string{"index.html", "js/kv.js", "kv.wasm", "wasm_exec.js", "node_modules/p5/lib/p5.min.js"} {
-		_, err := os.Stat(filepath.Join(root, f))
-		require.NoErrorf(tb, err, "%s is missing: run ./build.sh (or ./build.sh test) first", f)
-	}
-	return root
+	return browsertest.RepoRoot(tb, "index.html", "js/kv.js", "kv.wasm", "wasm_exec.js", "node_modules/p5/lib/p5.min.js")
 }
 
 // serverURL returns the base URL of the test server that serves the repository root

@@ -16,7 +16,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -58,13 +57,7 @@ func TestMain(m *testing.M) {
 // repoRoot returns the repository root and fails when the built files are missing.
 func repoRoot(tb testing.TB) string {
 	tb.Helper()
-	root, err := filepath.Abs("..")
-	require.NoError(tb, err)
-	for _, f := range []string{"js/kv.js", "kv.wasm", "wasm_exec.js"} {
-		_, err := os.Stat(filepath.Join(root, f))
-		require.NoErrorf(tb, err, "%s is missing: run ./build.sh (or ./build.sh test) first", f)
-	}
-	return root
+	return browsertest.RepoRoot(tb, "js/kv.js", "kv.wasm", "wasm_exec.js")
 }
 
 type serverKind int

@@ -8,6 +8,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -124,4 +126,17 @@ func Lit(v any) string {
 		panic(err)
 	}
 	return string(b)
+}
+
+// RepoRoot returns the repository root (the parent of the test's package) and
+// fails the test when one of the built files it names is missing.
+func RepoRoot(tb testing.TB, files ...string) string {
+	tb.Helper()
+	root, err := filepath.Abs("..")
+	require.NoError(tb, err)
+	for _, f := range files {
+		_, err := os.Stat(filepath.Join(root, f))
+		require.NoErrorf(tb, err, "%s is missing: run ./build.sh (or ./build.sh test) first", f)
+	}
+	return root
 }
