@@ -219,7 +219,7 @@ func (db *DB) run(o *op) (*Commit, error) {
 			// the value do not leak in. The clone runs user code (getters), which may
 			// call back into us: never hold the lock across it.
 			db.mu.Unlock()
-			clone, err := db.g.glueClone.Invoke(o.value.holder, o.value.slot)
+			clone, err := glue.clone.Invoke(o.value.holder, o.value.slot)
 			if err != nil {
 				return nil, o.cloneError(asDOMError(err))
 			}

@@ -24,13 +24,6 @@ type globals struct {
 	console           jsval
 	setTimeout        jsval
 	clearTimeout      jsval
-	// gluePut and glueClone are small JavaScript functions that move stored
-	// values between JavaScript places without passing them through Go (see
-	// Value); undefinedBox is [undefined].
-	gluePut      jsval
-	glueClone    jsval
-	glueBegin    jsval
-	undefinedBox jsval
 }
 
 // glueSource defines the package's JavaScript helpers:
@@ -41,7 +34,9 @@ type globals struct {
 //     starting one when there is none (or fresh is set). Tasks are numbered by
 //     epoch: it changes once the current task's microtasks have run, which is when
 //     IndexedDB deactivates the transactions the task created. Keeping this in
-//     JavaScript saves three Go-to-JavaScript calls per operation.
+//     JavaScript saves three Go-to-JavaScript calls per operation. The wasm
+//     package's helpers use the same begin (BeginJS), so that the JavaScript
+//     API and Go callers share a task's transactions.
 const glueSource = `
 let epoch = 0, bumping = false;
 const bump = () => { epoch++; bumping = false; };
@@ -101,7 +96,7 @@ func loadGlobals() (*globals, error) {
 			jsg.arrayBufferIsView, jsgErr = jsg.arrayBuffer.Get("isView")
 		}
 		if jsgErr == nil {
-			jsgErr = jsg.loadGlue(get("Function"))
+			jsgErr = loadGlue()
 		}
 		if jsgErr == nil && jsg.indexedDB.Type() != js.TypeObject {
 			jsgErr = ErrNoIndexedDB
@@ -223,24 +218,42 @@ func getString(v jsval, p string) string {
 	return s
 }
 
-func (g *globals) loadGlue(function jsval) error {
-	maker, err := function.New(glueSource)
-	if err != nil {
-		return err
-	}
-	glue, err := maker.Invoke()
-	if err != nil {
-		return err
-	}
-	if g.gluePut, err = glue.Get("put"); err != nil {
-		return err
-	}
-	if g.glueClone, err = glue.Get("clone"); err != nil {
-		return err
-	}
-	if g.glueBegin, err = glue.Get("begin"); err != nil {
-		return err
-	}
-	g.undefinedBox, err = g.array.New(1)
-	return err
+// glue holds the functions glueSource makes; it needs no IndexedDB, so that
+// BeginJS works before (and without) a database.
+var glue struct {
+	once              sync.Once
+	err               error
+	put, clone, begin jsval
+}
+
+func loadGlue() error {
+	glue.once.Do(func() {
+		maker, err := wrap(js.Global()).Get("Function")
+		if err == nil {
+			maker, err = maker.New(glueSource)
+		}
+		var fns jsval
+		if err == nil {
+			fns, err = maker.Invoke()
+		}
+		if err == nil {
+			glue.put, err = fns.Get("put")
+		}
+		if err == nil {
+			glue.clone, err = fns.Get("clone")
+		}
+		if err == nil {
+			glue.begin, err = fns.Get("begin")
+		}
+		glue.err = err
+	})
+	return glue.err
+}
+
+// BeginJS returns the JavaScript function begin(conn, storeName, write, fresh)
+// that the package uses to reuse a task's transaction on an object store (see
+// glueSource), for JavaScript helpers that place requests themselves.
+func BeginJS() js.Value {
+	_ = loadGlue()
+	return glue.begin.js()
 }

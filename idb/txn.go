@@ -97,7 +97,7 @@ type txn struct {
 // started earlier in the task is left to finish first (IndexedDB orders
 // overlapping transactions by creation).
 func (db *DB) txnLocked(name string, write, fresh bool) (*txn, error) {
-	store, err := db.g.glueBegin.Invoke(db.conn, name, write, fresh)
+	store, err := glue.begin.Invoke(db.conn, name, write, fresh)
 	if err != nil {
 		return nil, asDOMError(err)
 	}
@@ -124,7 +124,7 @@ func (db *DB) issueLocked(t *txn, o *op) (*Commit, error) {
 	switch o.kind {
 	case opPut:
 		db.mu.Unlock()
-		if _, err := db.g.gluePut.Invoke(t.store, o.value.holder, o.value.slot, o.key); err != nil {
+		if _, err := glue.put.Invoke(t.store, o.value.holder, o.value.slot, o.key); err != nil {
 			err = asDOMError(err)
 			if errorName(err) == "TransactionInactiveError" {
 				return db.retry(o)

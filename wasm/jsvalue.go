@@ -23,7 +23,7 @@ var (
 	// String.prototype.isWellFormed: false for strings with lone surrogates.
 	jsIsWellFormed = jsGlobal.Get("String").Get("prototype").Get("isWellFormed")
 
-	glue             = jsGlobal.Get("Function").New(glueSource).Invoke()
+	glue             = jsGlobal.Get("Function").New("begin", glueSource).Invoke(idb.BeginJS())
 	glueMakeStore    = glue.Get("makeStore")
 	glueInvalidStore = glue.Get("invalidStore")
 	glueRun          = glue.Get("run")
@@ -49,10 +49,9 @@ var (
 //   - invalidStore builds the store of a bad node id or store name: its data
 //     methods reject with the TypeError, its store(name) is the root's.
 //   - run does one operation on an object store in this task's
-//     transaction on it (begin), starting one when there is none. Tasks are
-//     numbered by epoch, which changes once the current task's microtasks have
-//     run: that is when IndexedDB deactivates the transactions the task created.
-//     A write's Promise is its transaction's, shared by every write in it.
+//     transaction on it, starting one when there is none: begin is idb's
+//     (idb.BeginJS), so both share a task's transactions. A write's Promise is
+//     its transaction's, shared by every write in it.
 //     With resolve, the Promise settles a Promise handed out earlier instead.
 //   - clone copies a value that has to wait, as put would have.
 //   - With useExport, method closures enter Go through the exported
@@ -62,20 +61,7 @@ const glueSource = `
 const out = { p: undefined, r: undefined };
 const cur = { args: undefined }; // the arguments of the method call being dispatched
 let exported = null;             // the module's patchkv_call, once the loader hands it over
-let epoch = 0, bumping = false;
-const bump = () => { epoch++; bumping = false; };
-const active = new WeakMap();    // connection -> Map(store name -> {store, write, epoch})
 const committed = new WeakMap(); // transaction -> Promise of its outcome
-function begin(conn, name, write, fresh) {
-	if (!bumping) { bumping = true; queueMicrotask(bump); }
-	let txs = active.get(conn);
-	if (!txs) active.set(conn, txs = new Map());
-	const t = txs.get(name);
-	if (!fresh && t && t.epoch === epoch && (t.write || !write)) return t.store;
-	const store = conn.transaction(name, write ? 'readwrite' : 'readonly').objectStore(name);
-	txs.set(name, { store, write, epoch });
-	return store;
-}
 function withStore(conn, name, write, fn) {
 	try {
 		return fn(begin(conn, name, write, false));
