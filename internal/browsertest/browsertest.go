@@ -33,7 +33,17 @@ func Start(tb testing.TB, profile string, extra ...chromedp.ExecAllocatorOption)
 	ctx, cancel, err := browser.Start(context.Background(), profile, extra...)
 	require.NoError(tb, err, "starting Chromium")
 	var once sync.Once
-	stop := func() { once.Do(cancel) }
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			if profile != "" {
+				// Chromium's helper processes outlive the browser by a moment and
+				// still write to the profile: a t.TempDir profile would then
+				// fail its cleanup with "directory not empty".
+				waitProfileReleased(profile, 10*time.Second)
+			}
+		})
+	}
 	tb.Cleanup(stop)
 	return ctx, stop
 }
@@ -139,4 +149,27 @@ func RepoRoot(tb testing.TB, files ...string) string {
 		require.NoErrorf(tb, err, "%s is missing: run ./build.sh (or ./build.sh test) first", f)
 	}
 	return root
+}
+
+// waitProfileReleased waits until no process has profile in its command line, or
+// until timeout.
+func waitProfileReleased(profile string, timeout time.Duration) {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if !profileInUse(profile) {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func profileInUse(profile string) bool {
+	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, p := range procs {
+		b, err := os.ReadFile(p)
+		if err == nil && strings.Contains(string(b), profile) {
+			return true
+		}
+	}
+	return false
 }
