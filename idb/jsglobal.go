@@ -12,18 +12,11 @@ import (
 // once, and JavaScript exceptions become Go errors here.
 
 type globals struct {
-	indexedDB         jsval
-	object            jsval
-	array             jsval
-	uint8Array        jsval
-	arrayBuffer       jsval
-	arrayBufferIsView jsval
-	blob              jsval
-	domException      jsval
-	queueMicrotask    jsval
-	console           jsval
-	setTimeout        jsval
-	clearTimeout      jsval
+	indexedDB    jsval
+	domException jsval
+	console      jsval
+	setTimeout   jsval
+	clearTimeout jsval
 }
 
 // glueSource defines the package's JavaScript helpers:
@@ -80,20 +73,11 @@ func loadGlobals() (*globals, error) {
 			return v
 		}
 		jsg = globals{
-			indexedDB:      get("indexedDB"),
-			object:         get("Object"),
-			array:          get("Array"),
-			uint8Array:     get("Uint8Array"),
-			arrayBuffer:    get("ArrayBuffer"),
-			blob:           get("Blob"),
-			domException:   get("DOMException"),
-			queueMicrotask: get("queueMicrotask"),
-			console:        get("console"),
-			setTimeout:     get("setTimeout"),
-			clearTimeout:   get("clearTimeout"),
-		}
-		if jsgErr == nil {
-			jsg.arrayBufferIsView, jsgErr = jsg.arrayBuffer.Get("isView")
+			indexedDB:    get("indexedDB"),
+			domException: get("DOMException"),
+			console:      get("console"),
+			setTimeout:   get("setTimeout"),
+			clearTimeout: get("clearTimeout"),
 		}
 		if jsgErr == nil {
 			jsgErr = loadGlue()
