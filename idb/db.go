@@ -150,8 +150,8 @@ func (db *DB) Close() {
 }
 
 // run issues o now when the connection is open and nothing is queued before it,
-// and queues it otherwise. For writes it returns the Commit that settles when the
-// write is durable; reads report through o.read.
+// and queues it otherwise. For a Go-path write it returns the Commit that settles
+// when the write is durable; reads and JSOps report through their callbacks.
 func (db *DB) run(o *op) (*Commit, error) {
 	db.mu.Lock()
 	for {

@@ -81,10 +81,11 @@ func (o *op) cloneError(err error) error {
 	return &DOMError{Name: d.Name, Message: msg}
 }
 
-// txn is one IndexedDB transaction on one object store, shared by every operation
-// issued on that store in the same task. Nothing in Go listens to it: reads hand
-// the store to the caller, who places the request and watches it (the wasm package
-// in JavaScript), and writes share a Commit that listens only if a Go caller asks.
+// txn is one IndexedDB transaction on one object store of the Go path (goapi),
+// shared by every operation issued on that store in the same task (glue begin
+// decides, for JSOps too). Reads hand the store to the caller, who places the
+// request and watches it; writes share a Commit that listens only when a Go
+// caller waits.
 type txn struct {
 	name   string
 	store  jsval // the transaction's object store, as glue begin returned it
@@ -155,8 +156,9 @@ func (db *DB) issueLocked(t *txn, o *op) (*Commit, error) {
 	return t.commit, nil
 }
 
-// retry runs o again in a fresh transaction after its task's turned out to be
-// inactive. The epoch check normally prevents this; it is the safety net.
+// retry runs o again in a fresh transaction after the task's turned out to be
+// inactive: IndexedDB deactivates a transaction while put clones a value, so a
+// call made from a getter during the clone needs a transaction of its own.
 func (db *DB) retry(o *op) (*Commit, error) {
 	o.fresh = true
 	return db.run(o)
