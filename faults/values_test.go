@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/patchies/patchkv/internal/testscripts"
 )
 
 type storeReport struct {
@@ -77,33 +79,13 @@ func TestImageBitmapRoundTrips(t *testing.T) {
 	assert.Equal(t, []any{"[object ImageBitmap]", 3.0, 2.0, 200.0, 200.0, 200.0, 200.0}, got)
 }
 
-// reentrantScript stores a value whose getter calls kv itself while set clones
-// it: the nested calls must complete and the outer set must store what the
-// getter returned, on a scope that exists and on a new one (queued behind the
-// upgrade). (IndexedDB deactivates the transaction while put clones, so the
-// nested write lands in a new transaction: the retry in glue withStore.)
-const reentrantScript = `(async () => {
-	const out = [];
-	for (const s of [kv.node('reentrant'), kv.node('reentrant'), kv.node('fresh-' + Math.random())]) {
-		await s.set('warm', 0);
-		let nested;
-		const value = { get x() { nested = s.set('inner', 'from getter'); s.get('warm'); return 2; } };
-		const p = s.set('outer', value);
-		if (!(p instanceof Promise) || !(nested instanceof Promise)) throw new Error('not Promises');
-		await p; await nested;
-		out.push(JSON.stringify([await s.get('outer'), await s.get('inner')]));
-	}
-	return out.join('|');
-})()`
-
-// TestReentrantCallFromGetter runs reentrantScript through the loader, where kv
-// methods enter Go through the exported function (wasm/kv_test.go runs it
+// TestReentrantCallFromGetter runs testscripts.Reentrant through the loader, where
+// kv methods enter Go through the exported function (wasm/kv_test.go runs it
 // through the js.Func entry).
 func TestReentrantCallFromGetter(t *testing.T) {
 	p := openTab(t, sharedBrowser(t), tabOptions{})
 	p.openKV(patchID(t))
 	var got string
-	p.eval(reentrantScript, &got)
-	want := `[{"x":2},"from getter"]`
-	assert.Equal(t, want+"|"+want+"|"+want, got)
+	p.eval("(async () => {\n"+testscripts.Reentrant+"\n})()", &got)
+	assert.Equal(t, testscripts.ReentrantWant, got)
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/patchies/patchkv/internal/testscripts"
 )
 
 func TestRootShape(t *testing.T) {
@@ -558,23 +560,9 @@ func TestNewScopesWrittenTogetherShareOneUpgrade(t *testing.T) {
 	assert.Equal(t, 1, got.Int(), "20 new scopes in one task take one version upgrade")
 }
 
-// TestReentrantCallFromGetter: a value whose getter calls kv while set clones it
-// (faults/values_test.go has the same script through the loader's entry).
+// TestReentrantCallFromGetter runs testscripts.Reentrant through the js.Func
+// entry (faults/values_test.go runs it through the loader's exported entry).
 func TestReentrantCallFromGetter(t *testing.T) {
-	kv := openKV(t)
-	got := mustRun(t, `
-		const out = [];
-		for (const s of [kv.node('reentrant'), kv.node('reentrant'), kv.node('fresh-' + Math.random())]) {
-			await s.set('warm', 0);
-			let nested;
-			const value = { get x() { nested = s.set('inner', 'from getter'); s.get('warm'); return 2; } };
-			const p = s.set('outer', value);
-			if (!(p instanceof Promise) || !(nested instanceof Promise)) throw new Error('not Promises');
-			await p; await nested;
-			out.push(JSON.stringify([await s.get('outer'), await s.get('inner')]));
-		}
-		return out.join('|');
-	`, map[string]any{"kv": kv})
-	want := `[{"x":2},"from getter"]`
-	assert.Equal(t, want+"|"+want+"|"+want, got.String())
+	got := mustRun(t, testscripts.Reentrant, map[string]any{"kv": openKV(t)})
+	assert.Equal(t, testscripts.ReentrantWant, got.String())
 }
