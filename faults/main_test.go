@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -206,12 +207,27 @@ func (p *Tab) waitHelpers() {
 
 // waitNewDocument waits until the tab shows a document other than the one that
 // set window.old, and faults.js has run in it.
+//
+// An evaluation that starts in the old document is cut off when the navigation
+// replaces it ("Inspected target navigated or closed"): it is then asked again,
+// in the new document.
 func (p *Tab) waitNewDocument() {
 	p.tb.Helper()
-	p.eval(`new Promise((resolve) => {
+	const expr = `new Promise((resolve) => {
 		const check = () => !window.old && window.faults ? resolve(true) : setTimeout(check, 10);
 		check();
-	})`, nil)
+	})`
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		err := p.evalErr(10*time.Second, expr, nil)
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) || !strings.Contains(err.Error(), "navigated or closed") && !strings.Contains(err.Error(), "context was destroyed") {
+			require.NoError(p.tb, err, "waiting for the new document")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // consoleLines returns what the page has logged so far.
