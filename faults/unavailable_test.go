@@ -26,9 +26,10 @@ type loadFailure struct {
 // loadFailureJS calls loadKV twice and describes how it failed.
 const loadFailureJS = `(async () => {
 	const r = {};
-	try { await faults.loadKV({patch: 'unavailable'}); r.loaded = true; }
+	const options = {patch: 'unavailable', openTimeout: 1000};
+	try { await faults.loadKV(options); r.loaded = true; }
 	catch (e) { r.name = e.name; r.message = e.message; r.isError = e instanceof Error; }
-	try { await faults.loadKV({patch: 'unavailable'}); } catch (e) { r.again = e.message; }
+	try { await faults.loadKV(options); } catch (e) { r.again = e.message; }
 	r.kv = typeof globalThis.kv;
 	return r;
 })()`
@@ -38,7 +39,9 @@ const loadFailureJS = `(async () => {
 // missing (an init script deletes it, as some embedded webviews ship), the origin
 // is opaque (a page sandboxed by CSP, where Chromium's indexedDB.open throws a
 // SecurityError), and site data blocked by the user (Chromium's cookie setting,
-// under which indexedDB.open fails asynchronously with UnknownError).
+// under which indexedDB.open fails asynchronously with UnknownError). And one way
+// to hang: an indexedDB.open that never answers (an init script replaces it),
+// where loadKV gives up after its openTimeout.
 func TestIndexedDBUnavailable(t *testing.T) {
 	blockedProfile := profileDir(t)
 	require.NoError(t, os.MkdirAll(filepath.Join(blockedProfile, "Default"), 0o755))
@@ -56,6 +59,8 @@ func TestIndexedDBUnavailable(t *testing.T) {
 			[]string{`patchkv: cannot open the IndexedDB database of patch "unavailable"`, "SecurityError"}},
 		{"site data blocked", func(tb testing.TB) context.Context { ctx, _ := ownBrowser(tb, blockedProfile); return ctx }, tabOptions{},
 			[]string{`patchkv: cannot open the IndexedDB database of patch "unavailable"`, "UnknownError"}},
+		{"open never answers", sharedBrowser, tabOptions{init: `IDBFactory.prototype.open = function () { return {}; };`},
+			[]string{`patchkv: cannot open the IndexedDB database of patch "unavailable"`, "TimeoutError", "did not answer"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

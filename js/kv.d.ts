@@ -46,6 +46,11 @@ export interface LoadOptions {
   patch?: string;
   /** Where kv.wasm lives. Default: `kv.wasm` next to index.html. */
   wasmURL?: string | URL;
+  /**
+   * How long (ms) to wait for IndexedDB to answer opening the patch's database
+   * before rejecting with a TimeoutError. Default 10,000.
+   */
+  openTimeout?: number;
 }
 
 /**

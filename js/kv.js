@@ -48,9 +48,10 @@ export async function loadKV(options = {}) {
   } else if (startedURL && startedURL.href !== wasmURL.href) {
     console.warn(`patchkv: kv.wasm already loaded from ${startedURL}; ignoring wasmURL ${wasmURL}`);
   }
+  const openTimeout = options.openTimeout ?? DEFAULT_OPEN_TIMEOUT;
   let root = roots.get(patch);
   if (!root) {
-    root = openRoot(patch);
+    root = openRoot(patch, openTimeout);
     roots.set(patch, root);
     root.catch(() => roots.delete(patch));
   }
@@ -59,9 +60,12 @@ export async function loadKV(options = {}) {
   return kv;
 }
 
+/** How long loadKV waits for IndexedDB to answer opening the database (ms). */
+const DEFAULT_OPEN_TIMEOUT = 10_000;
+
 /** Opens the patch's database while the module loads, then asks the module for the root. */
-async function openRoot(patch) {
-  const early = openEarly(patch);
+async function openRoot(patch, openTimeout) {
+  const early = openEarly(patch, openTimeout);
   const api = await started;
   const conn = await early;
   if (conn.error) throw openError(patch, conn.error);
@@ -76,9 +80,11 @@ async function openRoot(patch) {
  * Opens the patch's IndexedDB database ("patchkv:" + patch, the name scope.DatabaseName
  * gives it in Go), so that the first open overlaps fetching and compiling kv.wasm.
  * The module adopts the connection; until then it lets go at once when another
- * context needs a version change.
+ * context needs a version change. An open that IndexedDB never answers (seen in
+ * some embedded browsers and broken profiles) fails after openTimeout ms, so
+ * that loadKV never hangs; a connection that arrives later is closed.
  */
-function openEarly(patch) {
+function openEarly(patch, openTimeout) {
   return new Promise((resolve) => {
     let req;
     try {
@@ -87,15 +93,30 @@ function openEarly(patch) {
       resolve({ error });
       return;
     }
+    let settled = false;
+    const settle = (result) => {
+      settled = true;
+      clearTimeout(timer);
+      resolve(result);
+    };
+    const timer = setTimeout(() => {
+      settle({ error: new DOMException(`IndexedDB did not answer opening the database within ${openTimeout} ms`, 'TimeoutError') });
+    }, openTimeout);
     req.onsuccess = () => {
+      if (settled) {
+        req.result.close();
+        return;
+      }
       const conn = { db: req.result, closed: false };
       conn.db.onversionchange = () => {
         conn.db.close();
         conn.closed = true;
       };
-      resolve(conn);
+      settle(conn);
     };
-    req.onerror = () => resolve({ error: req.error });
+    req.onerror = () => {
+      if (!settled) settle({ error: req.error });
+    };
   });
 }
 
