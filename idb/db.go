@@ -23,9 +23,6 @@ const maxOpenAttempts = 64
 // ErrClosed is returned for operations on a DB after Close.
 var ErrClosed = errors.New("idb: database closed")
 
-// ErrInvalidKey is returned when a key is not a JavaScript string.
-var ErrInvalidKey = errors.New("idb: key must be a string")
-
 // Options tunes a DB. The zero value works.
 type Options struct {
 	// BlockedTimeoutMS bounds the wait (in milliseconds) for other connections
@@ -66,7 +63,6 @@ type DB struct {
 	connFn   js.Func
 	known    map[string]bool // object stores of conn: true exists, false absent
 	queue    []*op           // operations waiting for the connection, in order
-	active   map[string]*txn // the latest transaction per store; valid in its epoch
 	attempt  *openAttempt
 	attempts int
 }
@@ -86,7 +82,7 @@ func Open(patch string, opts Options) (*DB, error) {
 	if opts.BlockedTimeoutMS <= 0 {
 		opts.BlockedTimeoutMS = DefaultBlockedTimeoutMS
 	}
-	db := &DB{name: name, patch: patch, opts: opts, g: g, active: map[string]*txn{}}
+	db := &DB{name: name, patch: patch, opts: opts, g: g}
 	return db, nil
 }
 
@@ -106,7 +102,7 @@ func (db *DB) Store(s scope.Scope) *Store {
 // Ping opens the connection if needed and calls done once it is open (nil) or
 // failed to open (the DOMException, for example when IndexedDB refuses access).
 func (db *DB) Ping(done func(error)) {
-	db.run(&op{kind: opPing, place: func(_ jsval, err error) error { done(err); return nil }})
+	_ = db.run(&op{ping: done})
 }
 
 // Scopes reports the scopes that have an object store in this database, in
@@ -149,33 +145,32 @@ func (db *DB) Close() {
 	failOps(queue, ErrClosed)
 }
 
-// run issues o now when the connection is open and nothing is queued before it,
-// and queues it otherwise. For a Go-path write it returns the Commit that settles
-// when the write is durable; reads and JSOps report through their callbacks.
-func (db *DB) run(o *op) (*Commit, error) {
+// run runs o now when the connection is open and nothing is queued before it,
+// and queues it otherwise. It returns the error of o's Hold.
+func (db *DB) run(o *op) error {
 	db.mu.Lock()
 	for {
 		if db.closed {
 			db.mu.Unlock()
-			return o.fail(ErrClosed)
+			o.fail(ErrClosed)
+			return nil
 		}
 		if db.state == stateOpen && len(db.queue) == 0 {
-			if o.kind == opPing {
+			if o.ping != nil {
 				db.mu.Unlock()
-				_ = o.place(undefined(), nil)
-				return nil, nil
+				o.ping(nil)
+				return nil
 			}
 			exists, err := db.hasStoreLocked(o.store)
 			if err != nil {
 				db.dropConnLocked()
 				continue
 			}
-			if o.js != nil && (exists || o.kind != opPut) {
+			if exists || !o.creates() {
 				conn := db.conn
 				db.mu.Unlock()
-				err := o.js.Run(conn.js(), exists, nil)
-				if !connGone(err) {
-					return nil, nil
+				if err := o.js.Run(conn.js(), exists, nil); !connGone(err) {
+					return nil
 				}
 				// The connection closed under us (deleted, storage cleared): reopen
 				// and run o from the queue.
@@ -185,51 +180,24 @@ func (db *DB) run(o *op) (*Commit, error) {
 				}
 				continue
 			}
-			if exists && o.js == nil {
-				t, err := db.txnLocked(o.store, o.kind.writes(), o.fresh)
-				if err != nil {
-					// The connection is closing (versionchange, deletion) or no longer
-					// has the store: reopen and retry from the queue.
-					db.dropConnLocked()
-					continue
-				}
-				return db.issueLocked(t, o) // unlocks
-			}
-			if o.kind != opPut && o.js == nil {
-				db.mu.Unlock()
-				return o.answerAbsent()
-			}
 		}
 		if o.js != nil && !o.held {
 			// Before it waits, the operation takes what it needs from the caller's
-			// arguments (a write clones its value, as put would). That runs user
+			// arguments (a put clones its value, as put would). That runs user
 			// code, which may call back into us: never hold the lock across it.
 			db.mu.Unlock()
 			if o.js.Hold != nil {
 				if err := o.js.Hold(); err != nil {
-					return nil, err
+					return err
 				}
 			}
 			o.held = true
 			db.mu.Lock()
 			continue
 		}
-		if o.js == nil && o.kind == opPut && !o.cloned {
-			// Queued writes are cloned now, as put would, so that later changes to
-			// the value do not leak in. The clone runs user code (getters), which may
-			// call back into us: never hold the lock across it.
-			db.mu.Unlock()
-			clone, err := glue.clone.Invoke(o.value.holder, o.value.slot)
-			if err != nil {
-				return nil, o.cloneError(asDOMError(err))
-			}
-			o.value, o.cloned = Value{holder: clone, slot: 0}, true
-			db.mu.Lock()
-			continue
-		}
-		c := db.enqueueLocked(o)
+		db.enqueueLocked(o)
 		db.mu.Unlock()
-		return c, nil
+		return nil
 	}
 }
 
@@ -245,17 +213,8 @@ func connGone(err error) bool {
 
 // enqueueLocked appends o to the queue and starts what the queue needs: opening a
 // connection, or an upgrade when the open one lacks a store.
-func (db *DB) enqueueLocked(o *op) *Commit {
+func (db *DB) enqueueLocked(o *op) {
 	db.queue = append(db.queue, o)
-	var c *Commit
-	if o.kind.writes() && o.js == nil {
-		// A Commit per queued write, not one for the queue: a write can still fail
-		// alone when the queue is flushed (a value that can be cloned but not
-		// stored, such as a SharedArrayBuffer), and that must reject its call only.
-		c = newQueuedCommit()
-		c.add()
-		o.commit = c
-	}
 	switch db.state {
 	case stateClosed:
 		db.openLocked(0)
@@ -274,7 +233,6 @@ func (db *DB) enqueueLocked(o *op) *Commit {
 			db.attempt.armTimer()
 		}
 	}
-	return c
 }
 
 func (db *DB) takeQueueLocked() []*op {
@@ -294,7 +252,7 @@ func (db *DB) storesNeededLocked() []string {
 	var names []string
 	seen := map[string]bool{}
 	for _, o := range db.queue {
-		if o.kind == opPut && !seen[o.store] {
+		if o.creates() && !seen[o.store] {
 			seen[o.store] = true
 			names = append(names, o.store)
 		}
@@ -336,7 +294,6 @@ func (db *DB) dropConnLocked() {
 	}
 	db.conn = undefined()
 	db.known = nil
-	clear(db.active)
 }
 
 // onConnEvent handles versionchange (another context upgrades or deletes the
@@ -484,21 +441,11 @@ func (db *DB) blockedTimeout(a *openAttempt) {
 		" for other connections (another tab, worker or frame) to close; they did not"})
 }
 
-// flush issues queued operations in their order, in this task, so that they share
-// transactions. A write's queued Commit settles with the transaction it lands in.
+// flush runs queued operations in their order, in this task, so that they share
+// transactions.
 func (db *DB) flush(queue []*op) {
 	for _, o := range queue {
-		placeholder := o.commit
-		o.commit = nil
-		c, err := db.run(o)
-		if placeholder == nil {
-			continue
-		}
-		if err != nil {
-			placeholder.finishOne(err)
-			continue
-		}
-		c.Then(placeholder.finishOne)
+		_ = db.run(o) // held already: no Hold, no error
 	}
 }
 
@@ -697,3 +644,7 @@ func seconds(ms int) string {
 	}
 	return s + "s"
 }
+
+// quote puts a database name in quotes for a message. It does not escape:
+// strconv.Quote's tables would cost kv.wasm size for a message.
+func quote(s string) string { return `"` + s + `"` }

@@ -8,17 +8,15 @@
 // connection is not ready, operations wait in a queue, in call order; a queued
 // write holds a structured clone taken when it was issued.
 //
-// Two kinds of operation share the queue and its order. A JSOp (store.go) is the
-// JavaScript API's: the DB decides when it runs and hands it the open connection,
-// and the caller places the request itself in one call into JavaScript, reusing
-// the current task's transaction (the wasm package's glue does this), so that
-// the hot path crosses the boundary once and nothing in Go listens for the
-// result. The Go-valued operations of idb/goapi go through txn.go instead: the
-// same per-task transaction reuse in Go, reads placed by the caller on the store
-// it is handed, and
-// writes sharing a Commit that listens from Go only when a Go caller waits
-// (commit.go). Stored values travel between JavaScript places without being read
-// in Go (value.go), so binary data never grows the module's memory.
+// An operation is a JSOp (op.go): the DB decides when it runs and hands it the
+// open connection, and the caller places the request itself, in the current
+// task's transaction on the store (BeginJS), so that operations issued in the
+// same task share one transaction and commit once. The wasm package places
+// requests in one call into JavaScript, so that the JavaScript API's hot path
+// crosses the boundary once and nothing in Go listens for the result; package
+// idb/goapi places them through safejs and waits for their events. Stored values
+// are never read into Go on the way, so binary data never grows the module's
+// memory.
 //
 // The package talks to JavaScript through one small seam (jsval.go, jsglobal.go)
 // over syscall/js that returns errors instead of panicking, like

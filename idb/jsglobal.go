@@ -19,34 +19,26 @@ type globals struct {
 	clearTimeout jsval
 }
 
-// glueSource defines the package's JavaScript helpers:
-//
-//   - put and clone read the value from where JavaScript put it: a number that
-//     crosses into Go loses its sign when it is zero (syscall/js keeps one 0).
-//   - begin returns the object store of this task's transaction on a store,
-//     starting one when there is none (or fresh is set). Tasks are numbered by
-//     epoch: it changes once the current task's microtasks have run, which is when
-//     IndexedDB deactivates the transactions the task created. Keeping this in
-//     JavaScript saves three Go-to-JavaScript calls per operation. The wasm
-//     package's helpers use the same begin (BeginJS), so that the JavaScript
-//     API and Go callers share a task's transactions.
+// glueSource defines begin, which returns the object store of this task's
+// transaction on a store, starting one when there is none (or fresh is set).
+// Tasks are numbered by epoch: it changes once the current task's microtasks have
+// run, which is when IndexedDB deactivates the transactions the task created.
+// Every operation goes through it (BeginJS), from the JavaScript API and from Go
+// callers alike, so that operations issued together share transactions; keeping
+// it in JavaScript saves three Go-to-JavaScript calls per operation.
 const glueSource = `
 let epoch = 0, bumping = false;
 const bump = () => { epoch++; bumping = false; };
 const open = new WeakMap(); // connection -> Map(store name -> {store, write, epoch})
-return {
-	put(store, holder, slot, key) { return store.put(holder[slot], key); },
-	clone(holder, slot) { return [structuredClone(holder[slot])]; },
-	begin(conn, name, write, fresh) {
-		if (!bumping) { bumping = true; queueMicrotask(bump); }
-		let txs = open.get(conn);
-		if (!txs) open.set(conn, txs = new Map());
-		const t = txs.get(name);
-		if (!fresh && t && t.epoch === epoch && (t.write || !write)) return t.store;
-		const store = conn.transaction(name, write ? 'readwrite' : 'readonly').objectStore(name);
-		txs.set(name, { store, write, epoch });
-		return store;
-	},
+return function begin(conn, name, write, fresh) {
+	if (!bumping) { bumping = true; queueMicrotask(bump); }
+	let txs = open.get(conn);
+	if (!txs) open.set(conn, txs = new Map());
+	const t = txs.get(name);
+	if (!fresh && t && t.epoch === epoch && (t.write || !write)) return t.store;
+	const store = conn.transaction(name, write ? 'readwrite' : 'readonly').objectStore(name);
+	txs.set(name, { store, write, epoch });
+	return store;
 };`
 
 var (
@@ -143,8 +135,11 @@ func (e *DOMError) JSValue() js.Value {
 	return e.value.js()
 }
 
-// newDOMError builds a DOMError from a thrown or reported JavaScript value; values
-// that are not exceptions give a DOMError named "UnknownError".
+// DOMErrorOf builds a DOMError from a thrown or reported JavaScript value (a
+// DOMException); other values give a DOMError named "UnknownError".
+func DOMErrorOf(v js.Value) *DOMError { return newDOMError(wrap(v)) }
+
+// newDOMError is DOMErrorOf for the package's seam.
 func newDOMError(v jsval) *DOMError {
 	if v.Type() != js.TypeObject {
 		return &DOMError{Name: "UnknownError", Message: js.Global().Get("String").Invoke(v.js()).String()}
@@ -202,12 +197,12 @@ func getString(v jsval, p string) string {
 	return s
 }
 
-// glue holds the functions glueSource makes; it needs no IndexedDB, so that
-// BeginJS works before (and without) a database.
+// glue holds begin; it needs no IndexedDB, so that BeginJS works before (and
+// without) a database.
 var glue struct {
-	once              sync.Once
-	err               error
-	put, clone, begin jsval
+	once  sync.Once
+	err   error
+	begin jsval
 }
 
 func loadGlue() error {
@@ -216,18 +211,8 @@ func loadGlue() error {
 		if err == nil {
 			maker, err = maker.New(glueSource)
 		}
-		var fns jsval
 		if err == nil {
-			fns, err = maker.Invoke()
-		}
-		if err == nil {
-			glue.put, err = fns.Get("put")
-		}
-		if err == nil {
-			glue.clone, err = fns.Get("clone")
-		}
-		if err == nil {
-			glue.begin, err = fns.Get("begin")
+			glue.begin, err = maker.Invoke()
 		}
 		glue.err = err
 	})
@@ -235,8 +220,8 @@ func loadGlue() error {
 }
 
 // BeginJS returns the JavaScript function begin(conn, storeName, write, fresh)
-// that the package uses to reuse a task's transaction on an object store (see
-// glueSource), for JavaScript helpers that place requests themselves.
+// that gives the object store of the current task's transaction on a store (see
+// glueSource). Whoever runs a JSOp places its requests there.
 func BeginJS() js.Value {
 	_ = loadGlue()
 	return glue.begin.js()

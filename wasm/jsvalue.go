@@ -212,8 +212,6 @@ func toJSError(err error) js.Value {
 		return jsTypeError.New(e.msg)
 	}
 	switch err {
-	case idb.ErrInvalidKey:
-		return jsTypeError.New("patchkv: key must be a string")
 	case scope.ErrInvalidName:
 		return jsTypeError.New("patchkv: " + err.Error())
 	}

@@ -48,11 +48,22 @@ func (st *Store) Set(ctx context.Context, key string, value any) error {
 	if err != nil {
 		return err
 	}
-	c, err := st.s.PutJS(k, idb.ValueOf(v))
-	if err != nil {
-		return err
+	hold := func() error {
+		// The write waits for the connection: keep a clone taken now, as put would.
+		clone, err := safejs.Global().Call("structuredClone", v)
+		if err != nil {
+			return storeError(key, err)
+		}
+		v = safejs.Unsafe(clone)
+		return nil
 	}
-	return wait(ctx, c)
+	_, err = st.do(ctx, idb.OpPut, hold, func(store safejs.Value) (safejs.Value, error) {
+		if _, err := store.Call("put", v, k); err != nil {
+			return safejs.Undefined(), storeError(key, err)
+		}
+		return store.Get("transaction")
+	})
+	return err
 }
 
 // Get returns the value stored under key converted by FromJS, and whether the key
@@ -72,11 +83,7 @@ func (st *Store) Get(ctx context.Context, key string) (any, bool, error) {
 
 // GetJS returns the JavaScript value stored under key (undefined when absent).
 func (st *Store) GetJS(ctx context.Context, key string) (js.Value, error) {
-	k, err := goKey(key)
-	if err != nil {
-		return js.Undefined(), err
-	}
-	return st.read(ctx, idb.ReadGet, k)
+	return st.request(ctx, idb.OpGet, key, "get")
 }
 
 // GetBytes returns the bytes stored under key: the contents of a Uint8Array, any
@@ -93,11 +100,7 @@ func (st *Store) GetBytes(ctx context.Context, key string) ([]byte, bool, error)
 
 // Has reports whether key is stored (also when its value is undefined).
 func (st *Store) Has(ctx context.Context, key string) (bool, error) {
-	k, err := goKey(key)
-	if err != nil {
-		return false, err
-	}
-	v, err := st.read(ctx, idb.ReadHas, k)
+	v, err := st.request(ctx, idb.OpHas, key, "getKey")
 	return err == nil && !v.IsUndefined(), err
 }
 
@@ -107,21 +110,22 @@ func (st *Store) Delete(ctx context.Context, key string) error {
 	if err != nil {
 		return err
 	}
-	c, err := st.s.DeleteJS(k)
-	if err != nil {
-		return err
-	}
-	return wait(ctx, c)
+	_, err = st.do(ctx, idb.OpDelete, nil, func(store safejs.Value) (safejs.Value, error) {
+		if _, err := store.Call("delete", k); err != nil {
+			return safejs.Undefined(), err
+		}
+		return store.Get("transaction")
+	})
+	return err
 }
 
 // Keys returns the store's keys in IndexedDB order.
 func (st *Store) Keys(ctx context.Context) ([]string, error) {
-	arr, err := st.read(ctx, idb.ReadKeys, js.Undefined())
-	if err != nil {
+	arr, err := st.do(ctx, idb.OpKeys, nil, func(store safejs.Value) (safejs.Value, error) {
+		return store.Call("getAllKeys")
+	})
+	if err != nil || arr.IsUndefined() {
 		return nil, err
-	}
-	if arr.IsUndefined() {
-		return nil, nil
 	}
 	keys := make([]string, arr.Length())
 	for i := range keys {
@@ -132,11 +136,24 @@ func (st *Store) Keys(ctx context.Context) ([]string, error) {
 
 // Clear removes every key of the store and returns once that is durable.
 func (st *Store) Clear(ctx context.Context) error {
-	c, err := st.s.ClearJS()
+	_, err := st.do(ctx, idb.OpClear, nil, func(store safejs.Value) (safejs.Value, error) {
+		if _, err := store.Call("clear"); err != nil {
+			return safejs.Undefined(), err
+		}
+		return store.Get("transaction")
+	})
+	return err
+}
+
+// request reads key with the object store's method (get or getKey).
+func (st *Store) request(ctx context.Context, kind idb.OpKind, key, method string) (js.Value, error) {
+	k, err := goKey(key)
 	if err != nil {
-		return err
+		return js.Undefined(), err
 	}
-	return wait(ctx, c)
+	return st.do(ctx, kind, nil, func(store safejs.Value) (safejs.Value, error) {
+		return store.Call(method, k)
+	})
 }
 
 type result struct {
@@ -144,31 +161,39 @@ type result struct {
 	err error
 }
 
-// read runs a read and waits for its request's result; undefined when the store
-// was never written.
-func (st *Store) read(ctx context.Context, kind idb.ReadKind, key js.Value) (js.Value, error) {
+// do runs one operation through idb and waits for it. place puts its request in
+// the object store of the task's transaction and returns what to wait for: the
+// request of a read (do returns its result) or the transaction of a write (do
+// returns once it commits). A read of a store that was never written gives
+// undefined, and a delete or clear there has nothing to do.
+func (st *Store) do(ctx context.Context, kind idb.OpKind, hold func() error, place func(store safejs.Value) (safejs.Value, error)) (js.Value, error) {
+	write := kind == idb.OpPut || kind == idb.OpDelete || kind == idb.OpClear
 	ch := make(chan result, 1)
-	st.s.ReadJS(kind, key, func(store js.Value, err error) error {
-		if err != nil || store.IsUndefined() {
+	op := &idb.JSOp{Kind: kind, Hold: hold, Run: func(conn js.Value, exists bool, err error) error {
+		if err != nil || !exists {
 			ch <- result{js.Undefined(), err}
 			return nil
 		}
-		args := []any{key}
-		if kind == idb.ReadKeys {
-			args = nil
-		}
-		req, err := safejs.Safe(store).Call(readMethods[kind], args...)
-		var jsErr js.Error
-		if errors.As(err, &jsErr) && jsErr.Get("name").String() == "TransactionInactiveError" {
-			return jsErr // idb runs the read again in a new transaction
+		begin := safejs.Safe(idb.BeginJS())
+		target, err := placeIn(begin, conn, st.s.ObjectStoreJS(), write, false, place)
+		if errorName(err) == "TransactionInactiveError" {
+			// IndexedDB deactivates a transaction while put clones a value: a call
+			// made from a getter then needs a transaction of its own.
+			target, err = placeIn(begin, conn, st.s.ObjectStoreJS(), write, true, place)
 		}
 		if err != nil {
+			if name := errorName(err); name == "InvalidStateError" || name == "NotFoundError" {
+				return err // the connection closed under us: idb reconnects and runs op again
+			}
 			ch <- result{js.Undefined(), err}
 			return nil
 		}
-		listen(safejs.Unsafe(req), ch)
+		listen(target, write, ch)
 		return nil
-	})
+	}}
+	if err := st.s.RunJS(op); err != nil {
+		return js.Undefined(), err
+	}
 	select {
 	case r := <-ch:
 		return r.v, r.err
@@ -177,40 +202,89 @@ func (st *Store) read(ctx context.Context, kind idb.ReadKind, key js.Value) (js.
 	}
 }
 
-var readMethods = [...]string{idb.ReadGet: "get", idb.ReadHas: "getKey", idb.ReadKeys: "getAllKeys"}
+// placeIn places the operation in the object store begin gives. Errors that
+// JavaScript threw come back as *idb.DOMError.
+func placeIn(begin safejs.Value, conn, name js.Value, write, fresh bool, place func(safejs.Value) (safejs.Value, error)) (safejs.Value, error) {
+	store, err := begin.Invoke(conn, name, write, fresh)
+	if err == nil {
+		store, err = place(store)
+	}
+	return store, domError(err)
+}
 
-// listen sends req's result or error to ch once it settles.
-func listen(req js.Value, ch chan<- result) {
+// listen sends the outcome of target to ch once it settles: a request's result,
+// or a transaction's commit (undefined) or abort (its error).
+func listen(target safejs.Value, write bool, ch chan<- result) {
+	t := safejs.Unsafe(target)
 	var f safejs.Func
 	f, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
-		defer f.Release()
 		event := safejs.Unsafe(args[0])
-		if event.Get("type").String() == "success" {
-			ch <- result{req.Get("result"), nil}
-			return nil
+		switch event.Get("type").String() {
+		case "success":
+			ch <- result{t.Get("result"), nil}
+		case "complete":
+			ch <- result{js.Undefined(), nil}
+		case "error": // a read's request
+			event.Call("preventDefault")
+			ch <- result{js.Undefined(), idb.DOMErrorOf(t.Get("error"))}
+		case "abort": // a write's transaction
+			var err error = &idb.DOMError{Name: "AbortError", Message: "goapi: the transaction was aborted"}
+			if txErr := t.Get("error"); txErr.Type() == js.TypeObject {
+				err = idb.DOMErrorOf(txErr)
+			}
+			ch <- result{js.Undefined(), err}
 		}
-		event.Call("preventDefault")
-		reqErr := req.Get("error")
-		ch <- result{js.Undefined(), &idb.DOMError{Name: reqErr.Get("name").String(), Message: reqErr.Get("message").String()}}
+		for _, ev := range events(write) {
+			t.Call("removeEventListener", ev, safejs.Unsafe(f.Value()))
+		}
+		f.Release()
 		return nil
 	})
 	if err != nil {
 		ch <- result{js.Undefined(), err}
 		return
 	}
-	req.Set("onsuccess", safejs.Unsafe(f.Value()))
-	req.Set("onerror", safejs.Unsafe(f.Value()))
-}
-
-// wait blocks until c settles or ctx ends.
-func wait(ctx context.Context, c *idb.Commit) error {
-	select {
-	case <-c.Done():
-		return c.Err()
-	case <-ctx.Done():
-		return ctx.Err()
+	for _, ev := range events(write) {
+		t.Call("addEventListener", ev, safejs.Unsafe(f.Value()))
 	}
 }
+
+func events(write bool) []string {
+	if write {
+		return []string{"complete", "abort"}
+	}
+	return []string{"success", "error"}
+}
+
+// domError turns what JavaScript threw (safejs wraps it) into an *idb.DOMError.
+func domError(err error) error {
+	var jsErr js.Error
+	if errors.As(err, &jsErr) {
+		return idb.DOMErrorOf(jsErr.Value)
+	}
+	return err
+}
+
+func errorName(err error) string {
+	var d *idb.DOMError
+	if errors.As(err, &d) {
+		return d.Name
+	}
+	return ""
+}
+
+// storeError names the key in a DataCloneError, so that a caller who stores many
+// values learns which one cannot be stored.
+func storeError(key string, err error) error {
+	err = domError(err)
+	var d *idb.DOMError
+	if !errors.As(err, &d) || d.Name != "DataCloneError" {
+		return err
+	}
+	return &idb.DOMError{Name: d.Name, Message: "goapi: the value for key " + quote(key) + " cannot be stored: " + d.Message}
+}
+
+func quote(s string) string { return `"` + s + `"` }
 
 // goKey turns a Go key into a JavaScript string; invalid UTF-8 would be decoded
 // to U+FFFD in JavaScript and merge with other keys, so it is refused.
