@@ -482,7 +482,7 @@ function normalizeSpec(raw, patch) {
   else if (type === 'kv' || type === 'msg') {
     const a = Array.isArray(raw.args) ? raw.args.join(' ') : raw.args;
     spec.args = a === undefined || a === null ? '' : String(a);
-  } else if (!NODE_TYPES.includes(type)) {
+  } else if (!/** @type {readonly string[]} */ (NODE_TYPES).includes(type)) {
     // Keep whatever it carried so that saving the patch loses nothing.
     if ('code' in raw) spec.code = raw.code;
     if ('args' in raw) spec.args = raw.args;
@@ -536,7 +536,7 @@ class RuntimeNode {
 
   /** @param {Partial<NodeStatus>} s */
   setStatus(s, replace = true) {
-    this.status = replace ? { ...s } : { ...this.status, ...s };
+    this.status = /** @type {NodeStatus} */ (replace ? { ...s } : { ...this.status, ...s });
     if (this.status.state === undefined) this.status.state = 'running';
     this.patch.emit('status', { id: this.id, status: { ...this.status } });
   }
@@ -753,9 +753,11 @@ class P5Node extends CodeNode {
       this.fail(err);
       return;
     }
+    /** @type {(value?: unknown) => void} */
     let setupDone;
     const ready = new Promise((resolve) => (setupDone = resolve));
     const wrap = (name, f) =>
+      /** @this {any} the p5 instance */
       function (...args) {
         if (gen !== this._patchGen) return undefined;
         const broken = (err) => {
