@@ -45,6 +45,16 @@ export function boot(options = {}) {
   $('#patch-id').textContent = id;
   document.title = `${id} · patchkv`;
 
+  // One toolbar button per node kind, in the order of js/nodes/index.js.
+  const adders = $('#add-buttons');
+  for (const [type, Kind] of Object.entries(KINDS)) {
+    const b = document.createElement('button');
+    b.dataset.add = type;
+    b.textContent = type;
+    b.title = Kind.description;
+    adders.append(b);
+  }
+
   const ready = (async () => {
     let root;
     try {
@@ -90,15 +100,6 @@ export function boot(options = {}) {
       panel.schedule(0);
     });
 
-    // One toolbar button per node kind, in the order of js/nodes/index.js.
-    const adders = $('#add-buttons');
-    for (const [type, Kind] of Object.entries(KINDS)) {
-      const b = document.createElement('button');
-      b.dataset.add = type;
-      b.textContent = type;
-      b.title = Kind.description;
-      adders.append(b);
-    }
     for (const b of document.querySelectorAll('[data-add]')) {
       b.addEventListener('click', () => {
         editor.add(/** @type {any} */ (b.getAttribute('data-add'))).catch((err) => banner(String(err?.message ?? err)));
