@@ -15,7 +15,7 @@ cd "$(dirname "$0")"
 ROOT=$PWD
 
 # Pinned npm packages (installed into node_modules/, git-ignored).
-P5_VERSION=1.11.13
+P5_VERSION=2.3.4
 IDB_KEYVAL_VERSION=6.2.2
 # TypeScript only type-checks our JavaScript (JSDoc and .d.ts); nothing is compiled.
 TYPESCRIPT_VERSION=5.9.3
