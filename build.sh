@@ -16,6 +16,7 @@ ROOT=$PWD
 # Pinned npm packages (installed into node_modules/, git-ignored).
 P5_VERSION=1.11.13
 IDB_KEYVAL_VERSION=6.2.2
+ACORN_VERSION=8.19.0
 
 TOOLS=$ROOT/.tools/bin
 export PATH=$TOOLS:$PATH
@@ -50,9 +51,10 @@ need_node() {
   command -v npm >/dev/null 2>&1 || die "npm is missing: run 'sudo apt-get install nodejs npm'."
 }
 
-# npm_deps installs the pinned front-end packages (p5 for the page, idb-keyval for the benchmark).
+# npm_deps installs the pinned front-end packages (p5 and acorn for the page, idb-keyval for
+# the benchmark).
 npm_deps() {
-  local want="p5@$P5_VERSION idb-keyval@$IDB_KEYVAL_VERSION"
+  local want="p5@$P5_VERSION idb-keyval@$IDB_KEYVAL_VERSION acorn@$ACORN_VERSION"
   if [ -f node_modules/.patchkv-deps ] && [ "$(cat node_modules/.patchkv-deps)" = "$want" ]; then return; fi
   need_node
   log "installing npm packages: $want"
