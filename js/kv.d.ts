@@ -51,6 +51,11 @@ export interface LoadOptions {
    * before rejecting with a TimeoutError. Default 10,000.
    */
   openTimeout?: number;
+  /**
+   * kv.wasm already compiled (e.g. posted by the page to a Worker, from `wasmModule()`):
+   * loadKV instantiates it instead of fetching and compiling `wasmURL`.
+   */
+  module?: WebAssembly.Module;
 }
 
 /**
@@ -60,6 +65,9 @@ export interface LoadOptions {
  * cannot be fetched.
  */
 export function loadKV(options?: LoadOptions): Promise<KVRoot>;
+
+/** The compiled kv.wasm of this realm once loadKV has started it; otherwise undefined. */
+export function wasmModule(): Promise<WebAssembly.Module> | undefined;
 
 declare global {
   // eslint-disable-next-line no-var

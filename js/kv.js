@@ -16,6 +16,9 @@ let started;
 /** @type {URL | undefined} */
 let startedURL;
 
+/** @type {Promise<WebAssembly.Module> | undefined} the compiled kv.wasm of this realm */
+let compiled;
+
 /** @type {Map<string, Promise<KVRoot>>} roots handed out, by patch id */
 const roots = new Map();
 
@@ -41,7 +44,7 @@ export async function loadKV(options = {}) {
   const wasmURL = new URL(options.wasmURL ?? '../kv.wasm', here);
   if (!started) {
     startedURL = wasmURL;
-    started = start(wasmURL).catch((err) => {
+    started = start(wasmURL, options.module).catch((err) => {
       started = undefined;
       throw err;
     });
@@ -128,11 +131,22 @@ function openError(patch, err) {
   return e;
 }
 
-/** Fetches, compiles and runs kv.wasm; resolves to globalThis.patchkv. */
-async function start(wasmURL) {
+/**
+ * wasmModule resolves to the compiled kv.wasm of this realm once loadKV has started it:
+ * a page posts it to its Workers, whose loadKV({module}) then skips fetching and
+ * compiling (WebAssembly.Module is structured-cloneable within an origin).
+ * @returns {Promise<WebAssembly.Module> | undefined}
+ */
+export function wasmModule() {
+  return compiled;
+}
+
+/** Fetches, compiles (unless given the module) and runs kv.wasm; resolves to globalThis.patchkv. */
+async function start(wasmURL, given) {
   // Fetch and compile the module while wasm_exec.js loads: both are on the cold
   // start path of every patch.
-  const compiling = compile(wasmURL);
+  const compiling = given instanceof WebAssembly.Module ? Promise.resolve(given) : compile(wasmURL);
+  compiled = compiling;
   compiling.catch(() => {}); // reported below, after wasm_exec.js
   if (typeof globalThis.Go !== 'function') {
     try {
