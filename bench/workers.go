@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/systeminfo"
 	"github.com/chromedp/chromedp"
 )
@@ -64,8 +65,11 @@ func runWorkers(cfg config, base string) workersResult {
 	rounds := min(cfg.rounds, 5)
 	out.rounds = rounds
 	for r := 0; r < rounds; r++ {
+		chromedp.Run(ctx, chromedp.Evaluate(`window.gc?.()`, nil)) //nolint:errcheck // best effort
 		rss, err := rendererRSS(ctx)
-		if err == nil {
+		if err != nil {
+			logf("  workers: renderer memory: %v", err)
+		} else {
 			out.rssKB["page"] = append(out.rssKB["page"], rss)
 		}
 		for _, mode := range rotate(workerModes, r) {
@@ -83,7 +87,8 @@ func runWorkers(cfg config, base string) workersResult {
 				out.first[key] = append(out.first[key], median(got.Times))
 				out.last[key] = append(out.last[key], got.Times[len(got.Times)-1])
 				if n == 20 && mode != "kv-compile" {
-					time.Sleep(500 * time.Millisecond) // let the Workers settle
+					chromedp.Run(ctx, chromedp.Evaluate(`window.gc?.()`, nil)) //nolint:errcheck // best effort
+					time.Sleep(500 * time.Millisecond)                         // let the Workers settle
 					if rss, err := rendererRSS(ctx); err == nil {
 						out.rssKB[key] = append(out.rssKB[key], rss)
 					}
@@ -102,12 +107,13 @@ func runWorkers(cfg config, base string) workersResult {
 // rendererRSS sums the resident memory (KiB) of the browser's renderer processes (the
 // page and its Workers share one) from /proc; an error where /proc is not there.
 func rendererRSS(ctx context.Context) (float64, error) {
-	var procs []*systeminfo.ProcessInfo
-	if err := chromedp.Run(ctx, chromedp.ActionFunc(func(ctx context.Context) error {
-		var err error
-		procs, err = systeminfo.GetProcessInfo().Do(ctx)
-		return err
-	})); err != nil {
+	// SystemInfo is a browser-level domain: ask the browser, not the tab.
+	c := chromedp.FromContext(ctx)
+	if c == nil || c.Browser == nil {
+		return 0, fmt.Errorf("no browser in context")
+	}
+	procs, err := systeminfo.GetProcessInfo().Do(cdp.WithExecutor(ctx, c.Browser))
+	if err != nil {
 		return 0, err
 	}
 	total := 0.0
