@@ -14,7 +14,7 @@ cd "$(dirname "$0")"
 ROOT=$PWD
 
 # Pinned npm packages (installed into node_modules/, git-ignored).
-P5_VERSION=1.11.13
+P5_VERSION=2.3.4
 IDB_KEYVAL_VERSION=6.2.2
 ACORN_VERSION=8.19.0
 

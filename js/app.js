@@ -2,7 +2,8 @@
 // panel, and the saved layout. index.html calls boot().
 
 import { loadKV } from './kv.js';
-import { Patch } from './patch.js';
+import { Patch } from './runtime.js';
+import { KINDS } from './nodes/index.js';
 import { Editor } from './editor.js';
 import { StoragePanel } from './storage.js';
 import { demoPatch } from './demo.js';
@@ -104,6 +105,15 @@ export function boot(options = {}) {
       panel.schedule(0);
     });
 
+    // One toolbar button per node kind, in the order of js/nodes/index.js.
+    const adders = $('#add-buttons');
+    for (const [type, Kind] of Object.entries(KINDS)) {
+      const b = document.createElement('button');
+      b.dataset.add = type;
+      b.textContent = type;
+      b.title = Kind.description;
+      adders.append(b);
+    }
     for (const b of document.querySelectorAll('[data-add]')) {
       b.addEventListener('click', () => {
         editor.add(/** @type {any} */ (b.getAttribute('data-add'))).catch((err) => banner(String(err?.message ?? err)));

@@ -78,7 +78,7 @@ onMessage(show);`;
 /**
  * demoPatch returns a fresh copy of the demo patch document.
  * @param {string} [id]
- * @returns {import('./patch.js').PatchJSON}
+ * @returns {import('./runtime.js').PatchJSON}
  */
 export function demoPatch(id = 'demo') {
   return {

@@ -1,18 +1,17 @@
 // js/editor.js — the patch editor's UI: nodes on a canvas, wires as SVG lines, code
-// edited in place. It draws what a Patch (js/patch.js) holds and changes it only
-// through the Patch's methods, so the UI and window.patch always agree.
+// edited in place. It draws what a Patch (js/runtime.js) holds and changes it only
+// through the Patch's methods, so the UI and window.patch always agree. How a node's
+// body looks comes from its kind's `face` (js/nodes/*.js), so a new kind with an
+// existing face needs nothing here.
 
-import { ports } from './patch.js';
+import { kindOf } from './runtime.js';
 import { preview, binaryLabel } from './preview.js';
 
-/** Default contents of a node added from the toolbar. */
-export const TEMPLATES = {
-  js: { code: "// kv, send, onMessage and console are in scope; top-level await works.\nonMessage(async (msg) => {\n  send(msg);\n});" },
-  p5: { code: 'function setup() {\n  createCanvas(160, 120);\n}\n\nfunction draw() {\n  background(240);\n  circle(mouseX, mouseY, 20);\n}' },
-  kv: { args: '' },
-  button: {},
-  msg: { args: '{"type":"keys"}' },
-};
+/**
+ * @typedef {import('./runtime.js').Patch} Patch
+ * @typedef {import('./runtime.js').NodeSpec} NodeSpec
+ * @typedef {import('./runtime.js').NodeStatus} NodeStatus
+ */
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -42,6 +41,8 @@ export class Editor {
     patch.addEventListener('change', () => this.sync());
     patch.addEventListener('status', (e) => this.views.get(e.detail.id)?.showStatus(e.detail.status));
     patch.addEventListener('output', (e) => this.views.get(e.detail.id)?.showOutput(e.detail.msg));
+    patch.addEventListener('ports', (e) => this.views.get(e.detail.id)?.buildPorts());
+    patch.addEventListener('title', (e) => this.views.get(e.detail.id)?.showTitle(e.detail.title));
 
     canvas.addEventListener('pointerdown', (e) => {
       if (e.target === canvas || e.target === this.wires) this.select(null);
@@ -63,12 +64,12 @@ export class Editor {
   /**
    * add adds a node of the given type from the toolbar, at the last double-clicked spot
    * or below the others, and returns its id.
-   * @param {import('./patch.js').NodeType} type
+   * @param {string} type
    */
   async add(type) {
     const at = this.addAt ?? this.freeSpot();
     this.addAt = null;
-    const id = await this.patch.addNode({ type, x: at.x, y: at.y, ...structuredClone(TEMPLATES[type] ?? {}) });
+    const id = await this.patch.addNode({ type, x: at.x, y: at.y, ...structuredClone(kindOf(type).template) });
     this.select({ kind: 'node', id });
     return id;
   }
@@ -103,10 +104,11 @@ export class Editor {
     this.redrawWires();
   }
 
-  /** sync brings every view in line with the document (positions, args) and redraws wires. */
+  /** sync brings every view in line with the document (positions, args, ports) and redraws wires. */
   sync() {
     const doc = this.patch.toJSON();
     for (const spec of doc.nodes) this.views.get(spec.id)?.update(spec);
+    for (const v of this.views.values()) v.buildPorts();
     this.growCanvas();
     this.redrawWires();
   }
@@ -270,28 +272,22 @@ function h(tag, attrs = {}, ...children) {
 
 /** NodeView is one node's element: ports, a header to drag by, its body and status. */
 class NodeView {
-  /** @param {Editor} editor @param {import('./patch.js').NodeSpec} spec */
+  /** @param {Editor} editor @param {NodeSpec} spec */
   constructor(editor, spec) {
     this.editor = editor;
     this.id = spec.id;
     this.type = spec.type;
+    this.kind = kindOf(spec.type);
     this.spec = { ...spec };
-    const { inlets, outlets } = ports(spec.type);
     this.inlets = h('div', { class: 'ports inlets' });
-    for (let i = 0; i < inlets; i++) {
-      this.inlets.append(h('span', { class: 'port inlet', 'data-index': String(i), title: `inlet ${i}` }));
-    }
     this.outlets = h('div', { class: 'ports outlets' });
-    for (let i = 0; i < outlets; i++) {
-      const p = h('span', { class: 'port outlet', 'data-index': String(i), title: `outlet ${i}: drag to an inlet` });
-      p.addEventListener('pointerdown', (e) => editor.startWire(e, this.id, i));
-      this.outlets.append(p);
-    }
     const runBtn = h('button', { class: 'run', title: 'Run again (Shift+Enter)', text: '▶' });
     const delBtn = h('button', { class: 'del', title: 'Remove node', text: '×' });
-    this.head = h('div', { class: 'head' }, h('span', { class: 'type', text: spec.type }),
+    this.titleEl = h('span', { class: 'title' });
+    this.titleEl.hidden = true;
+    this.head = h('div', { class: 'head' }, h('span', { class: 'type', text: spec.type }), this.titleEl,
       h('span', { class: 'nid', text: spec.id }), runBtn, delBtn);
-    if (spec.type !== 'js' && spec.type !== 'p5') runBtn.hidden = true;
+    if (!this.kind.runnable) runBtn.hidden = true;
     runBtn.addEventListener('click', () => this.run().catch(warn));
     delBtn.addEventListener('click', () => editor.patch.removeNode(this.id));
     this.head.addEventListener('pointerdown', (e) => this.drag(e));
@@ -301,15 +297,63 @@ class NodeView {
     this.el = h('div', { class: `node node-${spec.type}`, 'data-id': spec.id, 'data-type': spec.type },
       this.inlets, this.head, this.body, this.status, this.outlets);
     this.el.addEventListener('pointerdown', () => editor.select({ kind: 'node', id: this.id }), true);
+    this.buildPorts();
+    this.showTitle(editor.patch.title(spec.id) ?? '');
     this.buildBody(spec);
     this.place(spec.x, spec.y);
   }
 
+  /**
+   * buildPorts draws as many inlets and outlets as the node has now, or more when a
+   * wire of the document joins a higher port (so that every wire shows and can be
+   * removed, also before the code that asks for the ports has run).
+   */
+  buildPorts() {
+    const patch = this.editor.patch;
+    const now = patch.ports(this.id) ?? this.kind.ports;
+    let inlets = now.inlets;
+    let outlets = now.outlets;
+    for (const e of patch.edges) {
+      if (e.to === this.id) inlets = Math.max(inlets, e.inlet + 1);
+      if (e.from === this.id) outlets = Math.max(outlets, e.outlet + 1);
+    }
+    if (this.inlets.children.length !== inlets) {
+      this.inlets.replaceChildren();
+      for (let i = 0; i < inlets; i++) {
+        this.inlets.append(h('span', { class: `port inlet${i >= now.inlets ? ' stale' : ''}`, 'data-index': String(i), title: `inlet ${i}` }));
+      }
+      this.editor.redrawWires();
+    }
+    if (this.outlets.children.length !== outlets) {
+      this.outlets.replaceChildren();
+      for (let i = 0; i < outlets; i++) {
+        const p = h('span', { class: `port outlet${i >= now.outlets ? ' stale' : ''}`, 'data-index': String(i), title: `outlet ${i}: drag to an inlet` });
+        p.addEventListener('pointerdown', (e) => this.editor.startWire(e, this.id, i));
+        this.outlets.append(p);
+      }
+      this.editor.redrawWires();
+    }
+    for (const [box, n] of /** @type {const} */ ([[this.inlets, now.inlets], [this.outlets, now.outlets]])) {
+      for (const p of box.children) p.classList.toggle('stale', Number(/** @type {HTMLElement} */ (p).dataset.index) >= n);
+    }
+  }
+
+  /**
+   * showTitle shows the label the node's code gave it with setTitle.
+   * @param {string} title
+   */
+  showTitle(title) {
+    this.titleEl.textContent = title;
+    this.titleEl.hidden = title === '';
+    this.el?.classList.toggle('titled', title !== '');
+  }
+
+  /** @param {NodeSpec} spec */
   buildBody(spec) {
     const patch = this.editor.patch;
-    switch (spec.type) {
-      case 'js':
-      case 'p5': {
+    switch (this.kind.face) {
+      case 'code':
+      case 'canvas': {
         const ta = h('textarea', { class: 'code', spellcheck: 'false', autocomplete: 'off', autocapitalize: 'off', wrap: 'off' });
         ta.value = spec.code ?? '';
         fitRows(ta);
@@ -332,7 +376,7 @@ class NodeView {
           patch.update(this.id, { code: ta.value }, { restart: false }).catch(warn);
         });
         this.code = ta;
-        if (spec.type === 'p5') {
+        if (this.kind.face === 'canvas') {
           // The sketch's canvas comes first; the code below it.
           this.p5slot = h('div', { class: 'p5-slot' });
           // Drawing on the canvas must not start a text selection elsewhere on the page
@@ -343,17 +387,22 @@ class NodeView {
         this.body.append(ta);
         break;
       }
-      case 'kv': {
+      case 'args': {
         const input = h('input', { class: 'args', placeholder: '(own scope)', spellcheck: 'false',
           title: 'store name: empty for this node\'s own scope' });
         input.value = spec.args ?? '';
-        input.addEventListener('change', () => patch.update(this.id, { args: input.value }).catch(warn));
+        // What a user types is trimmed here, where it is shown: the store name in use is
+        // then exactly the text in the field, before and after a reload.
+        input.addEventListener('change', () => {
+          input.value = input.value.trim();
+          patch.update(this.id, { args: input.value }).catch(warn);
+        });
         input.addEventListener('keydown', (e) => e.key === 'Enter' && input.blur());
         this.args = input;
         this.body.append(input);
         break;
       }
-      case 'button': {
+      case 'bang': {
         const b = h('button', { class: 'bang', title: 'send a bang' });
         b.addEventListener('click', () => patch.trigger(this.id));
         this.body.append(b);
@@ -421,7 +470,7 @@ class NodeView {
     else await patch.rerun(this.id);
   }
 
-  /** @param {import('./patch.js').NodeStatus} s */
+  /** @param {NodeStatus} s */
   showStatus(s) {
     this.el.classList.toggle('error', s.state === 'error');
     if (s.state === 'error') {
@@ -438,8 +487,8 @@ class NodeView {
   }
 
   showOutput(msg) {
-    if (this.el.classList.contains('error') && this.type !== 'msg') return;
-    if (this.type === 'button' || this.type === 'msg') {
+    if (this.el.classList.contains('error') && this.kind.face !== 'msg') return;
+    if (this.kind.face === 'bang' || this.kind.face === 'msg') {
       this.el.classList.remove('flash');
       void this.el.offsetWidth; // restart the animation
       this.el.classList.add('flash');
