@@ -4,7 +4,7 @@
 import { loadKV } from './kv.js';
 import { Patch } from './runtime.js';
 import { KINDS } from './nodes/index.js';
-import { Editor } from './editor.js';
+import { Editor, DRAFTS_KEY } from './editor.js';
 import { StoragePanel } from './storage.js';
 import { demoPatch } from './demo.js';
 
@@ -125,6 +125,15 @@ export function boot(options = {}) {
       await patch.load(template(patch.id));
     });
 
+    window.patchDraftsSaved = () => editor.draftsSaved;
+    try {
+      const drafts = await root.get(DRAFTS_KEY);
+      if (drafts && typeof drafts === 'object') {
+        for (const [k, v] of Object.entries(drafts)) if (typeof v === 'string') editor.drafts.set(k, v);
+      }
+    } catch (err) {
+      console.warn('could not read the drafts:', err);
+    }
     let saved;
     try {
       saved = await root.get(LAYOUT_KEY);
