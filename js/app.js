@@ -41,7 +41,7 @@ export function template(id) {
 export function boot(options = {}) {
   const params = new URLSearchParams(location.search);
   const id = params.get('patch') ?? DEFAULT_PATCH;
-  const safe = SAFE_VALUES.has(params.get('safe') ?? '');
+  const safe = params.has('safe') && SAFE_VALUES.has(params.get('safe') ?? '');
   const $ = (sel) => /** @type {HTMLElement} */ (document.querySelector(sel));
   $('#patch-id').textContent = id;
   document.title = `${id} · patchkv`;
