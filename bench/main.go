@@ -74,6 +74,8 @@ type config struct {
 	profile   bool
 	workloads bool // the workload rounds (and the cold tabs without cache)
 	startup   bool // the start-up phase of startup.go
+	workers   bool // also time worker-node starts (bench/workers.go)
+	onlyWork  bool // only that
 }
 
 func main() {
@@ -112,6 +114,8 @@ func parseFlags(args []string) (config, error) {
 	fs.BoolVar(&cfg.profile, "profile", false, "with the probe, CPU-profile awaited get and set on a kv.wasm built with names (writes .cpuprofile files next to -out)")
 	fs.BoolVar(&cfg.workloads, "workloads", true, "run the workload rounds (with their cache-less cold tabs)")
 	fs.BoolVar(&cfg.startup, "startup", true, "run the start-up phase: cold start first and return visits against an empty Go program, and the demo page's load timeline")
+	fs.BoolVar(&cfg.workers, "workers", true, "also time worker nodes' start to their first kv.get, and the page's memory with twenty")
+	fs.BoolVar(&cfg.onlyWork, "workers-only", false, "run only the worker-node section")
 	fs.BoolVar(&cfg.quick, "quick", false, "a fast pass: 2 rounds and smaller workloads (unless set explicitly)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -292,6 +296,12 @@ func run(cfg config) error {
 	srv := httptest.NewServer(isolate(withFloor(devserver.Handler(root), floorDir), namedWasm))
 	defer srv.Close()
 
+	if cfg.onlyWork {
+		var b strings.Builder
+		reportWorkers(&b, runWorkers(cfg, srv.URL))
+		fmt.Print(b.String())
+		return nil
+	}
 	ws := workloads(cfg)
 	res := newResults(cfg.rounds)
 	env := environment{root: root, cfg: cfg}
@@ -325,10 +335,16 @@ func run(cfg config) error {
 		logf("probe: patchkv internals")
 		env.probe = runProbe(cfg, srv.URL, profile, filepath.Dir(out))
 	}
+	var workers workersResult
+	if cfg.workers {
+		logf("worker nodes")
+		workers = runWorkers(cfg, srv.URL)
+	}
 	env.elapsed = time.Since(began)
 
 	var b strings.Builder
 	report(&b, env, ws, res)
+	reportWorkers(&b, workers)
 	fmt.Print(b.String())
 	if err := os.WriteFile(out, []byte(b.String()), 0o644); err != nil {
 		return err

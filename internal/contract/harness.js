@@ -11,14 +11,12 @@
 'use strict';
 
 (() => {
-  /** @typedef {import('./contract.d.ts').Case} Case */
-  /** @typedef {import('./contract.d.ts').Entry} Entry */
-  /** @typedef {import('./contract.d.ts').Report} Report */
-  /** @typedef {import('./contract.d.ts').ContractT} ContractT */
+  // Types come from contract.d.ts, written out in full: a classic script's
+  // typedefs would be global and could clash with another script's.
 
-  /** @type {Case[]} */
+  /** @type {import('./contract.d.ts').Case[]} */
   const cases = [];
-  /** @type {Map<string, Case>} */
+  /** @type {Map<string, import('./contract.d.ts').Case>} */
   const byName = new Map();
 
   /** The file whose cases are being registered (set by Go before each file). */
@@ -217,17 +215,17 @@
 
   /**
    * makeT builds the `t` one run of a case receives.
-   * @param {Case} c
-   * @param {Entry} entry
+   * @param {import('./contract.d.ts').Case} c
+   * @param {import('./contract.d.ts').Entry} entry
    * @param {string[]} patches every patch the case used, deleted after it
    * @param {Array<Promise<void>>} later asynchronous comparisons still running
    * @param {string[]} logs
-   * @returns {ContractT}
+   * @returns {import('./contract.d.ts').ContractT}
    */
   function makeT(c, entry, patches, later, logs) {
     const first = uniquePatch(entry.name, c.name, 0);
     patches.push(first);
-    /** @type {ContractT} */
+    /** @type {import('./contract.d.ts').ContractT} */
     const t = {
       entry: entry.name,
       patch: first,
@@ -332,7 +330,7 @@
     /**
      * test registers a case.
      * @param {string} name unique in the suite; it becomes the subtest's name
-     * @param {(t: ContractT) => Promise<void> | void} fn
+     * @param {(t: import('./contract.d.ts').ContractT) => Promise<void> | void} fn
      * @param {{timeout?: number}} [options] timeout in ms (default 30 s)
      */
     test(name, fn, options = {}) {
@@ -357,8 +355,8 @@
     /**
      * run runs one case through entry and reports how it went; it never rejects.
      * @param {string} name
-     * @param {Entry} entry
-     * @returns {Promise<Report>}
+     * @param {import('./contract.d.ts').Entry} entry
+     * @returns {Promise<import('./contract.d.ts').Report>}
      */
     async run(name, entry) {
       const c = byName.get(name);
@@ -370,7 +368,7 @@
       /** @type {string[]} */
       const logs = [];
       const t0 = performance.now();
-      /** @type {Report} */
+      /** @type {import('./contract.d.ts').Report} */
       const report = { name, file: c.file, status: 'pass', message: '', where: '', stack: '', logs, ms: 0 };
       let timer;
       try {
