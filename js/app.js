@@ -111,6 +111,7 @@ export function boot(options = {}) {
       await patch.load(template(patch.id));
     });
 
+    /** @type {any} */
     let saved;
     try {
       saved = await root.get(LAYOUT_KEY);
@@ -134,13 +135,13 @@ export function boot(options = {}) {
 
 function fatal(text) {
   banner(text);
-  const loading = document.querySelector('#loading');
+  const loading = /** @type {HTMLElement | null} */ (document.querySelector('#loading'));
   if (loading) loading.hidden = true;
   document.body.dataset.ready = 'error';
 }
 
 function banner(text) {
-  const el = document.querySelector('#banner');
+  const el = /** @type {HTMLElement | null} */ (document.querySelector('#banner'));
   if (!el) return;
   el.textContent = text;
   el.hidden = false;
