@@ -19,6 +19,7 @@ P5_VERSION=2.3.4
 IDB_KEYVAL_VERSION=6.2.2
 # TypeScript only type-checks our JavaScript (JSDoc and .d.ts); nothing is compiled.
 TYPESCRIPT_VERSION=5.9.3
+ACORN_VERSION=8.19.0
 
 TOOLS=$ROOT/.tools/bin
 export PATH=$TOOLS:$PATH
@@ -53,10 +54,10 @@ need_node() {
   command -v npm >/dev/null 2>&1 || die "npm is missing: run 'sudo apt-get install nodejs npm'."
 }
 
-# npm_deps installs the pinned npm packages: p5 for the page, idb-keyval for the
-# benchmark, typescript for the type check.
+# npm_deps installs the pinned npm packages: p5 and acorn for the page, idb-keyval for
+# the benchmark, typescript for the type check.
 npm_deps() {
-  local want="p5@$P5_VERSION idb-keyval@$IDB_KEYVAL_VERSION typescript@$TYPESCRIPT_VERSION"
+  local want="p5@$P5_VERSION idb-keyval@$IDB_KEYVAL_VERSION acorn@$ACORN_VERSION typescript@$TYPESCRIPT_VERSION"
   if [ -f node_modules/.patchkv-deps ] && [ "$(cat node_modules/.patchkv-deps)" = "$want" ]; then return; fi
   need_node
   log "installing npm packages: $want"

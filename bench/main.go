@@ -72,6 +72,8 @@ type config struct {
 	quick     bool
 	probe     bool
 	profile   bool
+	workers   bool // also time worker-node starts (bench/workers.go)
+	onlyWork  bool // only that
 }
 
 func main() {
@@ -108,6 +110,8 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&cfg.out, "out", "artifacts/bench.txt", "also write the table here (relative to the root)")
 	fs.BoolVar(&cfg.probe, "probe", true, "also count patchkv's entries into Go and its time there, per operation")
 	fs.BoolVar(&cfg.profile, "profile", false, "with the probe, CPU-profile awaited get and set on a kv.wasm built with names (writes .cpuprofile files next to -out)")
+	fs.BoolVar(&cfg.workers, "workers", true, "also time worker nodes' start to their first kv.get, and the page's memory with twenty")
+	fs.BoolVar(&cfg.onlyWork, "workers-only", false, "run only the worker-node section")
 	fs.BoolVar(&cfg.quick, "quick", false, "a fast pass: 2 rounds and smaller workloads (unless set explicitly)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -275,6 +279,12 @@ func run(cfg config) error {
 	srv := httptest.NewServer(isolate(devserver.Handler(root), namedWasm))
 	defer srv.Close()
 
+	if cfg.onlyWork {
+		var b strings.Builder
+		reportWorkers(&b, runWorkers(cfg, srv.URL))
+		fmt.Print(b.String())
+		return nil
+	}
 	ws := workloads(cfg)
 	res := newResults(cfg.rounds)
 	env := environment{root: root, cfg: cfg}
@@ -303,10 +313,16 @@ func run(cfg config) error {
 		logf("probe: patchkv internals")
 		env.probe = runProbe(cfg, srv.URL, profile, filepath.Dir(out))
 	}
+	var workers workersResult
+	if cfg.workers {
+		logf("worker nodes")
+		workers = runWorkers(cfg, srv.URL)
+	}
 	env.elapsed = time.Since(began)
 
 	var b strings.Builder
 	report(&b, env, ws, res)
+	reportWorkers(&b, workers)
 	fmt.Print(b.String())
 	if err := os.WriteFile(out, []byte(b.String()), 0o644); err != nil {
 		return err

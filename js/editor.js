@@ -4,6 +4,7 @@
 // body looks comes from its kind's `face` (js/nodes/*.js), so a new kind with an
 // existing face needs nothing here.
 
+import { History } from './history.js';
 import { kindOf } from './runtime.js';
 import { preview, binaryLabel } from './preview.js';
 
@@ -12,6 +13,15 @@ import { preview, binaryLabel } from './preview.js';
  * @typedef {import('./runtime.js').NodeSpec} NodeSpec
  * @typedef {import('./runtime.js').NodeStatus} NodeStatus
  */
+
+/** DRAFTS_KEY is where, in the patch's host scope, typed-but-unrun code is kept. */
+export const DRAFTS_KEY = 'patch:drafts';
+
+/** DRAFT_SAVE_MS coalesces the draft writes of a burst of typing. */
+const DRAFT_SAVE_MS = 300;
+
+/** DOUBLE_CLICK_MS is how long a msg box waits for a second click before it sends. */
+const DOUBLE_CLICK_MS = 350;
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -35,11 +45,26 @@ export class Editor {
     this.pending = null; // wire being dragged
     this.addAt = null; // where the next toolbar node goes (last double-click on the canvas)
     this.resize = new ResizeObserver(() => this.redrawWires());
+    /** undo and redo of the document (js/history.js) */
+    this.history = new History(patch);
+    /**
+     * Code typed but not run yet, by node id: kept in the patch's host scope (DRAFTS_KEY)
+     * so that it survives a reload, shown as a draft until it runs. Set by the page
+     * before the patch loads.
+     * @type {Map<string, string>}
+     */
+    this.drafts = new Map();
+    /** @type {Promise<unknown>} */
+    this.draftsSaved = Promise.resolve();
+    this.draftTimer = 0;
 
     /** @type {(type: string, fn: (detail: any) => void) => void} the Patch emits CustomEvents */
     const on = (type, fn) => patch.addEventListener(type, (e) => fn(/** @type {CustomEvent} */ (e).detail));
     on('nodeadded', (d) => this.addView(d.node));
-    on('noderemoved', (d) => this.removeView(d.id));
+    on('noderemoved', (d) => {
+      this.removeView(d.id);
+      if (this.drafts.delete(d.id)) this.saveDrafts();
+    });
     on('change', () => this.sync());
     on('status', (d) => this.views.get(d.id)?.showStatus(d.status));
     on('output', (d) => this.views.get(d.id)?.showOutput(d.msg));
@@ -194,16 +219,65 @@ export class Editor {
     this.drawWires();
   }
 
+  /**
+   * onKey handles the page's own keys: Ctrl/Cmd+Z undo, Shift+Ctrl/Cmd+Z (or Ctrl+Y)
+   * redo, Delete/Backspace remove the selected node or wire. Keys typed into an editor,
+   * a field, a message box being edited or a sketch (which has focus once clicked into)
+   * belong to them, never to the page.
+   * @param {KeyboardEvent} e
+   */
   onKey(e) {
-    if (e.key !== 'Delete' && e.key !== 'Backspace') return;
     const t = /** @type {HTMLElement} */ (e.target);
-    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(t.tagName))) return;
+    if (t?.closest?.('.p5-slot')) return;
+    const mod = e.ctrlKey || e.metaKey;
+    const key = e.key.toLowerCase();
+    if (mod && (key === 'z' || key === 'y')) {
+      e.preventDefault();
+      (key === 'y' || e.shiftKey ? this.history.redo() : this.history.undo()).catch(warn);
+      return;
+    }
+    if (e.key !== 'Delete' && e.key !== 'Backspace') return;
+    // Only with the node itself selected: focus on the page, not inside a node's body.
+    if (t && t !== document.body && t !== document.documentElement && !t.classList.contains('node') &&
+      t !== this.canvas && t !== this.canvas.parentElement) return;
     const sel = this.selected;
     if (!sel) return;
     e.preventDefault();
     if (sel.kind === 'node') this.patch.removeNode(sel.id);
     else this.patch.disconnect(sel.edge);
     this.select(null);
+  }
+
+  /**
+   * setDraft keeps (or, for code equal to what runs, drops) node id's typed-but-unrun code.
+   * @param {string} id
+   * @param {string|undefined} code
+   */
+  setDraft(id, code) {
+    const had = this.drafts.get(id);
+    if (code === undefined) this.drafts.delete(id);
+    else this.drafts.set(id, code);
+    if (had !== code) this.saveDrafts(DRAFT_SAVE_MS);
+  }
+
+  /** saveDrafts writes the drafts to the patch's host scope, after ms (coalesced). */
+  saveDrafts(ms = 0) {
+    clearTimeout(this.draftTimer);
+    const write = () => {
+      const obj = Object.fromEntries(this.drafts);
+      this.draftsSaved = this.patch.root.set(DRAFTS_KEY, obj).catch(warn);
+    };
+    if (ms > 0) {
+      let done = () => {};
+      this.draftsSaved = new Promise((r) => (done = () => r(undefined)));
+      this.draftTimer = window.setTimeout(() => {
+        write();
+        this.draftsSaved.then(done);
+      }, ms);
+    } else {
+      write();
+    }
   }
 
   /** startWire begins dragging a new wire from an outlet. */
@@ -226,9 +300,9 @@ export class Editor {
       el.removeEventListener('pointercancel', up);
       this.pending = null;
       const target = document.elementFromPoint(ev.clientX, ev.clientY);
-      const port = /** @type {HTMLElement | null | undefined} */ (target?.closest?.('.port.inlet'));
-      const nodeEl = /** @type {HTMLElement | null | undefined} */ (target?.closest?.('.node'));
-      const to = /** @type {HTMLElement | null | undefined} */ (port?.closest('.node'))?.dataset.id ?? nodeEl?.dataset.id;
+      const port = target?.closest?.('.port.inlet');
+      const nodeEl = target?.closest?.('.node');
+      const to = port?.closest('.node')?.dataset.id ?? nodeEl?.dataset.id;
       const inlet = port ? Number(port.dataset.index) : 0;
       if (to && to !== id) {
         try {
@@ -284,12 +358,15 @@ class NodeView {
     this.inlets = h('div', { class: 'ports inlets' });
     this.outlets = h('div', { class: 'ports outlets' });
     const runBtn = h('button', { class: 'run', title: 'Run again (Shift+Enter)', text: '▶' });
+    const stopBtn = h('button', { class: 'stop', title: 'Stop (ends its Worker, busy or not)', text: '■' });
     const delBtn = h('button', { class: 'del', title: 'Remove node', text: '×' });
     this.titleEl = h('span', { class: 'title' });
     this.titleEl.hidden = true;
     this.head = h('div', { class: 'head' }, h('span', { class: 'type', text: spec.type }), this.titleEl,
-      h('span', { class: 'nid', text: spec.id }), runBtn, delBtn);
+      h('span', { class: 'nid', text: spec.id }), runBtn, stopBtn, delBtn);
     if (!this.kind.runnable) runBtn.hidden = true;
+    if (!(/** @type {any} */ (this.kind).stoppable)) stopBtn.hidden = true;
+    stopBtn.addEventListener('click', () => editor.patch.halt(this.id));
     runBtn.addEventListener('click', () => this.run().catch(warn));
     delBtn.addEventListener('click', () => editor.patch.removeNode(this.id));
     this.head.addEventListener('pointerdown', (e) => this.drag(e));
@@ -302,6 +379,7 @@ class NodeView {
     this.buildPorts();
     this.showTitle(editor.patch.title(spec.id) ?? '');
     this.buildBody(spec);
+    this.showEdited();
     this.place(spec.x, spec.y);
   }
 
@@ -357,11 +435,13 @@ class NodeView {
       case 'code':
       case 'canvas': {
         const ta = h('textarea', { class: 'code', spellcheck: 'false', autocomplete: 'off', autocapitalize: 'off', wrap: 'off' });
-        ta.value = spec.code ?? '';
+        const draft = this.editor.drafts.get(this.id);
+        ta.value = draft ?? spec.code ?? '';
         fitRows(ta);
         ta.addEventListener('input', () => {
           fitRows(ta);
-          this.el.classList.toggle('edited', ta.value !== this.spec.code);
+          this.showEdited();
+          this.editor.setDraft(this.id, ta.value === this.spec.code ? undefined : ta.value);
         });
         ta.addEventListener('keydown', (e) => {
           if (e.key === 'Enter' && (e.shiftKey || e.ctrlKey || e.metaKey)) {
@@ -372,11 +452,10 @@ class NodeView {
             ta.setRangeText('  ', ta.selectionStart, ta.selectionEnd, 'end');
           }
         });
-        // Leaving the editor keeps the text (it is what runs after a reload) without
-        // restarting the node; ▶ or Shift+Enter runs it now.
-        ta.addEventListener('change', () => {
-          patch.update(this.id, { code: ta.value }, { restart: false }).catch(warn);
-        });
+        // Leaving the editor keeps the text as a draft (it survives a reload, shown as
+        // such) without running it or making it the code that runs on load; ▶ or
+        // Shift+Enter runs it.
+        ta.addEventListener('change', () => this.editor.saveDrafts());
         this.code = ta;
         if (this.kind.face === 'canvas') {
           // The sketch's canvas comes first; the code below it.
@@ -413,10 +492,17 @@ class NodeView {
       case 'msg': {
         const box = h('div', { class: 'msgbox', title: 'click: send · double-click: edit', tabindex: '0' });
         box.textContent = spec.args ?? '';
-        box.addEventListener('click', () => {
-          if (!box.isContentEditable) patch.trigger(this.id);
+        // One click sends, after the time a second click would take to make it a
+        // double-click, which edits instead and sends nothing.
+        let clickTimer = 0;
+        box.addEventListener('click', (e) => {
+          if (box.isContentEditable) return;
+          clearTimeout(clickTimer);
+          if (e.detail > 1) return;
+          clickTimer = window.setTimeout(() => patch.trigger(this.id), DOUBLE_CLICK_MS);
         });
         box.addEventListener('dblclick', () => {
+          clearTimeout(clickTimer);
           try {
             box.contentEditable = 'plaintext-only';
           } catch {
@@ -434,6 +520,10 @@ class NodeView {
           if (e.key === 'Enter' && box.isContentEditable) {
             e.preventDefault();
             commit();
+          } else if (e.key === 'Escape' && box.isContentEditable) {
+            box.textContent = this.spec.args ?? '';
+            box.contentEditable = 'false';
+            box.blur();
           }
         });
         this.args = box;
@@ -459,15 +549,30 @@ class NodeView {
       if (this.args instanceof HTMLInputElement) this.args.value = spec.args ?? '';
       else this.args.textContent = spec.args ?? '';
     }
-    if (this.code && document.activeElement !== this.code && this.code.value !== spec.code) {
-      this.code.value = spec.code ?? '';
-      fitRows(this.code);
+    if (this.code) {
+      const drafts = this.editor.drafts;
+      if (drafts.get(this.id) === spec.code) this.editor.setDraft(this.id, undefined);
+      const want = drafts.get(this.id) ?? spec.code ?? '';
+      if (document.activeElement !== this.code && this.code.value !== want) {
+        this.code.value = want;
+        fitRows(this.code);
+      }
+      this.showEdited();
     }
-    if (this.code) this.el.classList.toggle('edited', this.code.value !== spec.code);
+  }
+
+  /** showEdited marks a node whose editor holds code that is not what runs (a draft). */
+  showEdited() {
+    if (!this.code) return;
+    const edited = this.code.value !== this.spec.code;
+    this.el.classList.toggle('edited', edited);
+    this.el.classList.toggle('draft', edited);
+    this.code.title = edited ? 'draft: not run yet (▶ or Shift+Enter runs it; kept across reloads)' : '';
   }
 
   async run() {
     const patch = this.editor.patch;
+    if (this.code) this.editor.setDraft(this.id, undefined);
     if (this.code && this.code.value !== this.spec.code) await patch.update(this.id, { code: this.code.value });
     else await patch.rerun(this.id);
   }

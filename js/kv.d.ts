@@ -116,6 +116,9 @@ export interface LoadOptions {
  */
 export function loadKV(options?: LoadOptions): Promise<KVRoot>;
 
+/** The compiled kv.wasm of this realm once loadKV has started it; otherwise undefined. */
+export function wasmModule(): Promise<WebAssembly.Module> | undefined;
+
 declare global {
   // eslint-disable-next-line no-var
   var kv: KVRoot | undefined;

@@ -16,6 +16,9 @@ let started;
 /** @type {URL | undefined} */
 let startedURL;
 
+/** @type {Promise<WebAssembly.Module> | undefined} the compiled kv.wasm of this realm */
+let compiled;
+
 /** @type {Map<string, Promise<KVRoot>>} roots handed out, by patch id */
 const roots = new Map();
 
@@ -133,6 +136,16 @@ function openError(patch, err) {
 }
 
 /**
+/**
+ * wasmModule resolves to the compiled kv.wasm of this realm once loadKV has started it:
+ * a page posts it to its Workers, whose loadKV({module}) then skips fetching and
+ * compiling (WebAssembly.Module is structured-cloneable within an origin).
+ * @returns {Promise<WebAssembly.Module> | undefined}
+ */
+export function wasmModule() {
+  return compiled;
+}
+
  * Fetches, compiles and runs kv.wasm (or runs module, when the caller compiled it
  * already: a Worker handed the page's module); resolves to globalThis.patchkv.
  * @param {URL} wasmURL @param {WebAssembly.Module} [module]
@@ -141,6 +154,7 @@ async function start(wasmURL, module) {
   // Fetch and compile the module while wasm_exec.js loads: both are on the cold
   // start path of every patch.
   const compiling = module ? Promise.resolve(module) : compile(wasmURL);
+  compiled = compiling;
   compiling.catch(() => {}); // reported below, after wasm_exec.js
   if (typeof globalThis.Go !== 'function') {
     try {
@@ -149,14 +163,14 @@ async function start(wasmURL, module) {
       throw new Error(`patchkv: cannot load wasm_exec.js next to index.html (run ./build.sh): ${err.message}`, { cause: err });
     }
   }
-  const compiled = await compiling;
+  const wasm = await compiling;
   const go = new globalThis.Go();
   const ready = new Promise((resolve) => {
     globalThis.__patchkvReady = resolve;
   });
   let instance;
   try {
-    instance = await WebAssembly.instantiate(compiled, go.importObject);
+    instance = await WebAssembly.instantiate(wasm, go.importObject);
   } catch (err) {
     throw new Error(`patchkv: cannot start ${wasmURL}: ${err.message}`, { cause: err });
   }

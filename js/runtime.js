@@ -43,6 +43,8 @@ import { KINDS } from './nodes/index.js';
  * @property {string} id
  * @property {NodeSpec[]} nodes
  * @property {Edge[]} edges
+ * @property {number} [idCounter]  the highest number a generated node id ("js-7") has
+ *           used in this patch, removed nodes included: new ids count on from it
  *
  * @typedef {object} NodeStatus What a node shows besides its code.
  * @property {'starting'|'running'|'error'|'stopped'} state
@@ -55,6 +57,7 @@ import { KINDS } from './nodes/index.js';
  *           load() gets a document with another id (default: loadKV)
  * @property {(id: string) => HTMLElement} [p5Parent]  where node id's p5 canvas goes
  * @property {string} [p5URL]         where p5.min.js is
+ * @property {boolean} [safe]         load() starts no node code (?safe=1); ▶ still runs a node
  */
 
 /** NODE_TYPES lists the node types this page runs, in toolbar order. */
@@ -100,7 +103,7 @@ export class Patch extends EventTarget {
    * @param {(id: string) => HTMLElement} [options.p5Parent]  where node id's p5 canvas goes
    * @param {string} [options.p5URL]         where p5.min.js is
    */
-  constructor({ root, openRoot, p5Parent, p5URL } = /** @type {PatchOptions} */ ({})) {
+  constructor({ root, openRoot, p5Parent, p5URL, safe } = /** @type {PatchOptions} */ ({})) {
     super();
     if (!root) throw new TypeError('Patch: options.root (a kv root from loadKV) is required');
     /** @type {KVRoot} */
@@ -119,7 +122,26 @@ export class Patch extends EventTarget {
     this.edges = [];
     this.depth = 0;
     this.loadGen = 0;
+    /** the highest number a generated id has used (see PatchJSON.idCounter) */
     this.counter = 0;
+    /** @type {boolean} */
+    this.safe = !!safe;
+    /**
+     * Promises that node code got from its kv, by the node that made the call: a
+     * rejection nobody handled shows on that node (trackOwner, onUnhandled).
+     * @type {WeakMap<Promise<unknown>, RuntimeNode>}
+     */
+    this.owners = new WeakMap();
+    /** @param {PromiseRejectionEvent} e */
+    this.onUnhandled = (e) => {
+      const node = this.owners.get(e.promise);
+      if (!node) return;
+      e.preventDefault();
+      if (node.live) node.fail(e.reason);
+    };
+    // Capture phase: the runtime claims its nodes' rejections before the page's own
+    // banner listener sees them (it skips events already handled).
+    globalThis.addEventListener?.('unhandledrejection', this.onUnhandled, { capture: true });
   }
 
   /**
@@ -141,10 +163,24 @@ export class Patch extends EventTarget {
       this.root = root;
       this.id = doc.id;
     }
+    // New ids count on from the highest ever used: the document's counter, its nodes'
+    // ids, and the node scopes that hold data (a removed node's data stays, and a new
+    // node must never inherit it).
+    const nodes = Array.isArray(doc.nodes) ? doc.nodes : [];
+    this.counter = Math.max(0, Number.isSafeInteger(doc.idCounter) ? doc.idCounter : 0,
+      ...nodes.map((/** @type {any} */ n) => idNumber(n?.id)));
+    try {
+      const scopes = await this.root.scopes();
+      if (gen !== this.loadGen) return;
+      for (const s of scopes) if (s.kind === 'node') this.counter = Math.max(this.counter, idNumber(s.name));
+    } catch (err) {
+      console.warn('patch.load: could not list the node scopes:', err);
+    }
+    if (gen !== this.loadGen) return;
     const starts = [];
-    for (const spec of Array.isArray(doc.nodes) ? doc.nodes : []) {
+    for (const spec of nodes) {
       try {
-        starts.push(this.createNode(spec).startPromise);
+        starts.push(this.createNode(spec, { hold: this.safe }).startPromise);
       } catch (err) {
         console.warn('patch.load: skipped a node:', err);
       }
@@ -338,6 +374,18 @@ export class Patch extends EventTarget {
   }
 
   /**
+   * halt is a node's stop control: it ends the node's current run (a worker node's
+   * Worker is terminated, busy or not) and keeps the node; rerun starts it again.
+   * @param {string} id
+   */
+  halt(id) {
+    const node = this.nodes.get(id);
+    if (!node) throw new Error(`patch.halt: no node "${id}"`);
+    node.stop();
+    node.setStatus({ state: 'stopped', log: 'stopped (▶ runs it again)' });
+  }
+
+  /**
    * toJSON returns the patch document: its id, its nodes and its wires.
    * @returns {PatchJSON}
    */
@@ -346,6 +394,7 @@ export class Patch extends EventTarget {
       id: this.id,
       nodes: [...this.nodes.values()].map((n) => ({ ...n.spec })),
       edges: this.edges.map((e) => ({ ...e })),
+      idCounter: this.counter,
     };
   }
 
@@ -373,18 +422,38 @@ export class Patch extends EventTarget {
   }
 
   /**
+   * trackOwner records that node made the kv call whose Promise is p, so that a
+   * rejection of p that nobody handles shows on that node.
+   * @template T
+   * @param {Promise<T>} p
+   * @param {RuntimeNode} node
+   * @returns {Promise<T>}
+   */
+  trackOwner(p, node) {
+    this.owners.set(p, node);
+    return p;
+  }
+
+  /**
    * createNode builds the runtime node, announces it, and starts it.
    * @param {unknown} raw
    * @returns {RuntimeNode}
    */
-  createNode(raw) {
+  createNode(raw, { hold = false } = {}) {
     const spec = normalizeSpec(raw, this);
     if (this.nodes.has(spec.id)) throw new Error(`patch: a node "${spec.id}" exists already`);
+    this.counter = Math.max(this.counter, idNumber(spec.id));
     const Kind = kindOf(spec.type);
     const node = new Kind(this, spec);
     this.nodes.set(spec.id, node);
     this.emit('nodeadded', { node: spec });
-    node.startPromise = node.start();
+    if (hold && Kind.runnable) {
+      // Safe mode: the node's code does not run until the user runs it (▶).
+      node.setStatus({ state: 'stopped', log: 'safe mode: not run (▶ runs it)' });
+      node.startPromise = Promise.resolve();
+    } else {
+      node.startPromise = node.start();
+    }
     return node;
   }
 
@@ -440,9 +509,18 @@ export class Patch extends EventTarget {
    * with the value cloned at call time. It has exactly the methods of a KVStore.
    * @param {KVStore} store
    * @param {string} scope  a label for the event: "node:ID" or "store:NAME"
+   * @param {RuntimeNode} [owner]  the node whose code makes the calls (its unhandled rejections show on it)
    * @returns {KVStore}
    */
-  scopedKV(store, scope) {
+  scopedKV(store, scope, owner) {
+    // Every call's Promise is a new one the runtime knows: when node code neither awaits
+    // nor catches it and it rejects, the error shows on the owner node (onUnhandled).
+    /**
+     * @template T
+     * @param {Promise<T>} p
+     * @returns {Promise<T>}
+     */
+    const own = (p) => (owner ? this.trackOwner(p.then((v) => v), owner) : p);
     /**
      * @template T
      * @param {Promise<T>} p
@@ -450,20 +528,30 @@ export class Patch extends EventTarget {
      */
     const announce = (p) => {
       p.then(() => this.emit('write', { scope }), () => {});
-      return p;
+      return own(p);
     };
     return /** @type {KVStore} */ (Object.freeze({
-      get: (/** @type {string} */ key) => store.get(key),
-      has: (/** @type {string} */ key) => store.has(key),
-      keys: () => store.keys(),
+      get: (/** @type {string} */ key) => own(store.get(key)),
+      has: (/** @type {string} */ key) => own(store.has(key)),
+      keys: () => own(store.keys()),
       set: (/** @type {string} */ key, /** @type {unknown} */ value) => announce(store.set(key, value)),
       delete: (/** @type {string} */ key) => announce(store.delete(key)),
       clear: () => announce(store.clear()),
       update: (/** @type {string} */ key, /** @type {any} */ fn) => announce(store.update(key, fn)),
       subscribe: (/** @type {any} */ fn) => store.subscribe(fn),
-      store: (/** @type {string} */ name) => this.scopedKV(store.store(name), `store:${name}`),
+      store: (/** @type {string} */ name) => this.scopedKV(store.store(name), `store:${name}`, owner),
     }));
   }
+}
+
+/**
+ * idNumber returns N of a generated id "type-N" (0 for any other id).
+ * @param {unknown} id
+ * @returns {number}
+ */
+function idNumber(id) {
+  const m = typeof id === 'string' ? /-(\d{1,15})$/.exec(id) : null;
+  return m ? Number(m[1]) : 0;
 }
 
 /**

@@ -131,7 +131,7 @@ export class CodeNode extends RuntimeNode {
       }
     };
     return {
-      kv: this.patch.scopedKV(this.patch.root.node(this.id), `node:${this.id}`),
+      kv: this.patch.scopedKV(this.patch.root.node(this.id), `node:${this.id}`, this),
       send: (msg, to) => {
         const outlet = outletOf(to);
         if (current()) this.send(msg, outlet);

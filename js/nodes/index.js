@@ -8,6 +8,7 @@ import { KVNode } from './kv.js';
 import { ButtonNode } from './button.js';
 import { MsgNode } from './msg.js';
 import { LoadbangNode } from './loadbang.js';
+import { WorkerNode } from './worker.js';
 
 /**
  * @typedef {typeof import('../node.js').RuntimeNode} NodeKind
@@ -19,6 +20,7 @@ import { LoadbangNode } from './loadbang.js';
  */
 export const KINDS = Object.freeze({
   js: JSNode,
+  worker: WorkerNode,
   p5: P5Node,
   kv: KVNode,
   button: ButtonNode,

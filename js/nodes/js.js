@@ -2,6 +2,7 @@
 // (top-level await works) with the sandbox names of js/sandbox.js in scope.
 
 import { CodeNode, AsyncFunction, SANDBOX_NAMES } from '../sandbox.js';
+import { instrument, makeGuard, GUARD_NAME } from '../loopguard.js';
 
 /** LINE_OFFSET is how many lines the AsyncFunction wrapper adds before the code. */
 const LINE_OFFSET = 2;
@@ -21,14 +22,16 @@ export class JSNode extends CodeNode {
     const sb = this.sandbox(gen, LINE_OFFSET);
     let fn;
     try {
-      fn = new AsyncFunction(...SANDBOX_NAMES, this.spec.code ?? '');
+      // Loops get a guard that stops code running over a second without yielding.
+      fn = new AsyncFunction(...SANDBOX_NAMES, GUARD_NAME, instrument(this.spec.code ?? ''));
     } catch (err) {
       this.fail(err);
       return;
     }
     this.starting = true;
     try {
-      await fn.call(undefined, ...SANDBOX_NAMES.map((n) => sb[n]));
+      const guard = makeGuard((err) => gen === this.gen && this.fail(err));
+      await fn.call(undefined, ...SANDBOX_NAMES.map((n) => sb[n]), guard);
     } catch (err) {
       if (gen === this.gen) this.fail(err, LINE_OFFSET);
     } finally {

@@ -2,6 +2,8 @@
 // own p5.js 2.x instance, with the sandbox names of js/sandbox.js in scope.
 
 import { CodeNode, AsyncFunction } from '../sandbox.js';
+import { instrument, makeGuard, GUARD_NAME } from '../loopguard.js';
+import { gateEvents } from '../p5gate.js';
 
 /**
  * @typedef {import('../sandbox.js').Sandbox} Sandbox
@@ -97,16 +99,22 @@ export class P5Node extends CodeNode {
     const exported = P5_HANDLERS.map((h) => `${h}: typeof ${h} === 'function' ? ${h} : undefined`).join(', ');
     let fn;
     try {
-      fn = new AsyncFunction('__scope', `with (__scope) {\n${this.spec.code ?? ''}\n;return { ${exported} };\n}`);
+      // Loops get a guard (a parameter, outside the `with`) that stops a sketch running
+      // over a second without yielding, also inside draw.
+      fn = new AsyncFunction('__scope', GUARD_NAME, `with (__scope) {\n${instrument(this.spec.code ?? '')}\n;return { ${exported} };\n}`);
     } catch (err) {
       this.fail(err);
       return;
     }
+    // A loop that runs too long fails the node; once the sketch runs, it also stops it.
+    /** @type {(err: unknown) => void} */
+    let onTrip = (err) => gen === this.gen && this.fail(err);
+    const guard = makeGuard((err) => onTrip(err));
     this.starting = true;
     /** @type {Record<string, Function|undefined>} */
     let handlers;
     try {
-      handlers = await fn.call(undefined, scope);
+      handlers = await fn.call(undefined, scope, guard);
     } catch (err) {
       if (gen === this.gen) this.fail(err, LINE_OFFSET);
       return;
@@ -145,6 +153,7 @@ export class P5Node extends CodeNode {
       } catch {}
       node.fail(err, LINE_OFFSET);
     };
+    onTrip = breakSketch;
     /**
      * @param {string} name
      * @param {Function} f
@@ -177,6 +186,7 @@ export class P5Node extends CodeNode {
     try {
       this.instance = new P5((/** @type {any} */ p) => {
         holder.p = p;
+        gateEvents(p, parent); // keys only while the sketch has focus, clicks only on it
         for (const name of P5_HANDLERS) {
           const f = handlers[name];
           if (name !== 'preload' && typeof f === 'function') p[name] = wrap(name, f);
