@@ -95,6 +95,8 @@ build() {
   need_go
   wasm_exec
   log "building kv.wasm"
+  # The bridge's JavaScript (idb/*.js, wasm/glue.js) goes into Go constants (internal/jsembed).
+  GOOS=js GOARCH=wasm go generate ./idb ./wasm
   GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' -o kv.wasm ./wasm
   check_wasm_exec
   compress kv.wasm

@@ -169,7 +169,7 @@ func (db *DB) run(o *op) error {
 			if exists || !o.creates() {
 				conn := db.conn
 				db.mu.Unlock()
-				if err := o.js.Run(conn.js(), exists, nil); !connGone(err) {
+				if err := o.js.Run(conn.js(), exists, nil); !ConnGone(err) {
 					return nil
 				}
 				// The connection closed under us (deleted, storage cleared): reopen
@@ -199,16 +199,6 @@ func (db *DB) run(o *op) error {
 		db.mu.Unlock()
 		return nil
 	}
-}
-
-// connGone reports whether err says the connection can no longer start
-// transactions (it was closed by the browser, or its object store is gone).
-func connGone(err error) bool {
-	switch errorName(asDOMError(err)) {
-	case "InvalidStateError", "NotFoundError":
-		return true
-	}
-	return false
 }
 
 // enqueueLocked appends o to the queue and starts what the queue needs: opening a
