@@ -17,7 +17,7 @@ let started;
 let startedURL;
 
 /** @type {Promise<WebAssembly.Module> | undefined} the compiled kv.wasm of this realm */
-let compiled;
+let compiledModule;
 
 /** @type {Map<string, Promise<KVRoot>>} roots handed out, by patch id */
 const roots = new Map();
@@ -143,7 +143,7 @@ function openError(patch, err) {
  * @returns {Promise<WebAssembly.Module> | undefined}
  */
 export function wasmModule() {
-  return compiled;
+  return compiledModule;
 }
 
 /**
@@ -155,7 +155,7 @@ async function start(wasmURL, module) {
   // Fetch and compile the module while wasm_exec.js loads: both are on the cold
   // start path of every patch.
   const compiling = module ? Promise.resolve(module) : compile(wasmURL);
-  compiled = compiling;
+  compiledModule = compiling;
   compiling.catch(() => {}); // reported below, after wasm_exec.js
   if (typeof globalThis.Go !== 'function') {
     try {
