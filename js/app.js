@@ -60,6 +60,16 @@ export function boot(options = {}) {
   }, SLOW_LOAD_MS);
   markLoading(id, true);
 
+  // One toolbar button per node kind, in the order of js/nodes/index.js.
+  const adders = $('#add-buttons');
+  for (const [type, Kind] of Object.entries(KINDS)) {
+    const b = document.createElement('button');
+    b.dataset.add = type;
+    b.textContent = type;
+    b.title = Kind.description;
+    adders.append(b);
+  }
+
   const ready = (async () => {
     let root;
     try {
@@ -105,15 +115,6 @@ export function boot(options = {}) {
       panel.schedule(0);
     });
 
-    // One toolbar button per node kind, in the order of js/nodes/index.js.
-    const adders = $('#add-buttons');
-    for (const [type, Kind] of Object.entries(KINDS)) {
-      const b = document.createElement('button');
-      b.dataset.add = type;
-      b.textContent = type;
-      b.title = Kind.description;
-      adders.append(b);
-    }
     for (const b of document.querySelectorAll('[data-add]')) {
       b.addEventListener('click', () => {
         editor.add(/** @type {any} */ (b.getAttribute('data-add'))).catch((err) => banner(String(err?.message ?? err)));
@@ -134,6 +135,7 @@ export function boot(options = {}) {
     } catch (err) {
       console.warn('could not read the drafts:', err);
     }
+    /** @type {any} */
     let saved;
     try {
       saved = await root.get(LAYOUT_KEY);
@@ -203,14 +205,14 @@ function link(text, href) {
 
 function fatal(text) {
   banner(text);
-  const loading = document.querySelector('#loading');
+  const loading = /** @type {HTMLElement | null} */ (document.querySelector('#loading'));
   if (loading) loading.hidden = true;
   document.body.dataset.ready = 'error';
 }
 
 /** @param {...(string|Node)} parts */
 function banner(...parts) {
-  const el = document.querySelector('#banner');
+  const el = /** @type {HTMLElement | null} */ (document.querySelector('#banner'));
   if (!el) return;
   el.replaceChildren(...parts);
   el.hidden = false;
