@@ -102,6 +102,7 @@ export class Patch extends EventTarget {
    *        root when load() gets a document with another id (default: loadKV)
    * @param {(id: string) => HTMLElement} [options.p5Parent]  where node id's p5 canvas goes
    * @param {string} [options.p5URL]         where p5.min.js is
+   * @param {boolean} [options.safe]        load() starts no node code (?safe=1)
    */
   constructor({ root, openRoot, p5Parent, p5URL, safe } = /** @type {PatchOptions} */ ({})) {
     super();
