@@ -39,7 +39,7 @@ func TestDemoPatch(t *testing.T) {
 	var ids []string
 	p.eval(`window.patch.toJSON().nodes.map((n) => n.id)`, &ids)
 	require.Subset(t, ids, []string{"load", "get-count", "count-store", "plus", "set-count", "count-save",
-		"bang", "counter", "red", "blue", "settings", "load-settings", "subscribe", "watch", "reader", "sketch"})
+		"bang", "counter", "red", "blue", "settings", "load-settings", "subscribe", "watch", "reader", "sketch", "worker"})
 
 	// loadbang → msg get count → [kv counter] → js +1 → msg set count $1 → [kv counter].
 	assert.Equal(t, []any{1.0}, p.waitOutputs("plus", 1), "the Patchies counter: first visit")
@@ -56,6 +56,8 @@ func TestDemoPatch(t *testing.T) {
 	assert.Equal(t, red, stored)
 	assert.Equal(t, []any{"(no color yet)", red}, p.waitOutputs("reader", 2), "the reader updates without a bang")
 	assert.Equal(t, []any{map[string]any{"ink": red}}, p.waitOutputs("sketch", 1), "the sketch picks up the new ink")
+	assert.Equal(t, []any{map[string]any{"changes": 1.0, "key": "color"}}, p.waitOutputs("worker", 1),
+		"the worker node hears of the change in its Worker")
 
 	// The button bangs the js counter.
 	p.click(`.node[data-id="bang"] button.bang`)
