@@ -300,9 +300,9 @@ export class Editor {
       el.removeEventListener('pointercancel', up);
       this.pending = null;
       const target = document.elementFromPoint(ev.clientX, ev.clientY);
-      const port = target?.closest?.('.port.inlet');
-      const nodeEl = target?.closest?.('.node');
-      const to = port?.closest('.node')?.dataset.id ?? nodeEl?.dataset.id;
+      const port = /** @type {HTMLElement | null | undefined} */ (target?.closest?.('.port.inlet'));
+      const nodeEl = /** @type {HTMLElement | null | undefined} */ (target?.closest?.('.node'));
+      const to = /** @type {HTMLElement | null | undefined} */ (port?.closest('.node'))?.dataset.id ?? nodeEl?.dataset.id;
       const inlet = port ? Number(port.dataset.index) : 0;
       if (to && to !== id) {
         try {
