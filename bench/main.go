@@ -73,6 +73,8 @@ type config struct {
 	quick     bool
 	probe     bool
 	profile   bool
+	workloads bool // the workload rounds (and the cold tabs without cache)
+	startup   bool // the start-up phase of startup.go
 	workers   bool // also time worker-node starts (bench/workers.go)
 	onlyWork  bool // only that
 }
@@ -112,6 +114,8 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&cfg.out, "out", "artifacts/bench.txt", "also write the table here (relative to the root)")
 	fs.BoolVar(&cfg.probe, "probe", true, "also count patchkv's entries into Go and its time there, per operation")
 	fs.BoolVar(&cfg.profile, "profile", false, "with the probe, CPU-profile awaited get and set on a kv.wasm built with names (writes .cpuprofile files next to -out)")
+	fs.BoolVar(&cfg.workloads, "workloads", true, "run the workload rounds (with their cache-less cold tabs)")
+	fs.BoolVar(&cfg.startup, "startup", true, "run the start-up phase: cold start first and return visits against an empty Go program, and the demo page's load timeline")
 	fs.BoolVar(&cfg.workers, "workers", true, "also time worker nodes' start to their first kv.get, and the page's memory with twenty")
 	fs.BoolVar(&cfg.onlyWork, "workers-only", false, "run only the worker-node section")
 	fs.BoolVar(&cfg.quick, "quick", false, "a fast pass: 2 rounds and smaller workloads (unless set explicitly)")
@@ -253,6 +257,7 @@ type coldResult struct {
 	FirstGet       float64 `json:"firstGet"`
 	WasmEncoded    float64 `json:"wasmEncoded"`
 	WasmDecoded    float64 `json:"wasmDecoded"`
+	WasmTransfer   float64 `json:"wasmTransfer"` // bytes over the wire (headers only on a 304)
 	WasmFetchStart float64 `json:"wasmFetchStart"`
 	WasmFetchEnd   float64 `json:"wasmFetchEnd"`
 	KVJSStart      float64 `json:"kvjsStart"`
@@ -298,7 +303,19 @@ func run(cfg config) error {
 			return err
 		}
 	}
-	srv := httptest.NewServer(isolate(devserver.Handler(root), namedWasm))
+	var floorDir string
+	if cfg.startup {
+		dir, err := os.MkdirTemp("", "patchkv-bench-floor-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		if _, err := buildFloor(root, dir); err != nil {
+			return err
+		}
+		floorDir = dir
+	}
+	srv := httptest.NewServer(isolate(withFloor(devserver.Handler(root), floorDir), namedWasm))
 	defer srv.Close()
 
 	if cfg.onlyWork {
@@ -311,18 +328,23 @@ func run(cfg config) error {
 	res := newResults(cfg.rounds)
 	env := environment{root: root, cfg: cfg}
 	began := time.Now()
-	seed, fills, err := seedProfile(cfg, srv.URL)
-	if err != nil {
-		return err
-	}
-	if seed != "" {
-		defer os.RemoveAll(seed)
-	}
-	env.seedFills = fills
-	for r := 0; r < cfg.rounds; r++ {
-		if err := runRound(cfg, srv.URL, r, ws, res, &env, seed); err != nil {
-			return fmt.Errorf("round %d: %w", r+1, err)
+	if cfg.workloads {
+		seed, fills, err := seedProfile(cfg, srv.URL)
+		if err != nil {
+			return err
 		}
+		if seed != "" {
+			defer os.RemoveAll(seed)
+		}
+		env.seedFills = fills
+		for r := 0; r < cfg.rounds; r++ {
+			if err := runRound(cfg, srv.URL, r, ws, res, &env, seed); err != nil {
+				return fmt.Errorf("round %d: %w", r+1, err)
+			}
+		}
+	}
+	if cfg.startup {
+		env.startup = runStartup(cfg, srv.URL, root)
 	}
 	out := cfg.out
 	if !filepath.IsAbs(out) {
@@ -546,6 +568,7 @@ type environment struct {
 		GC        bool   `json:"gc"`
 	}
 	probe     probeResult
+	startup   *startupResult    // nil when the phase did not run
 	seedFills map[string]result // bulk fill of the seed profile, per implementation
 	elapsed   time.Duration
 }

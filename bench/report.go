@@ -310,6 +310,7 @@ func report(b *strings.Builder, env environment, ws []workload, res *results) {
 	}
 
 	reportProbe(b, env.probe)
+	reportStartup(b, env.startup)
 
 	// Errors, one line per implementation and message, naming the rows it hit.
 	type errKey struct{ impl, msg string }
