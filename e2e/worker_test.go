@@ -153,3 +153,34 @@ func TestWorkerNodeTwentyStart(t *testing.T) {
 	assert.Equal(t, 0, p.liveWorkers(), "loading another document terminates every worker")
 	_ = time.Second
 }
+
+func TestWorkerNodeKVHasTheWholeAPI(t *testing.T) {
+	p := openPage(t, sharedBrowser(t), "/?patch="+patchID(t))
+	code := `const seen = [];
+const off = kv.subscribe((e) => seen.push(e.op + ':' + (e.key ?? '')));
+await kv.set('map', new Map([[1, 'a']]));
+await kv.set('blob', new Blob(['hey'], {type: 'text/plain'}));
+await kv.set('big', 12345678901234567890n);
+const n = await kv.update('n', (v) => (v ?? 0) + 5);
+const deleted = await kv.delete('big');
+await new Promise((r) => setTimeout(r, 200));
+off();
+send({map: await kv.get('map'), blob: await kv.get('blob'), n, deleted, has: await kv.has('big'),
+  keys: await kv.keys(), seen, other: await kv.store('s').get('x')});`
+	p.eval(`window.patch.root.store('s').set('x', new Date(0)).then(() => true)`, nil)
+	p.load(map[string]any{"nodes": []map[string]any{
+		{"id": "worker-1", "type": "worker", "x": 20, "y": 20, "code": code},
+	}, "edges": []any{}})
+	got := p.waitOutputs("worker-1", 1)[0].(map[string]any)
+	assert.Equal(t, map[string]any{"$map": []any{[]any{1.0, "a"}}}, got["map"])
+	assert.Equal(t, map[string]any{"$blob": map[string]any{"type": "text/plain", "size": 3.0}}, got["blob"])
+	assert.Equal(t, 5.0, got["n"], "update")
+	assert.Equal(t, true, got["deleted"])
+	assert.Equal(t, false, got["has"])
+	assert.Equal(t, []any{"blob", "map", "n"}, got["keys"])
+	assert.Equal(t, []any{"set:map", "set:blob", "set:big", "set:n", "delete:big"}, got["seen"], "subscribe")
+	assert.Equal(t, map[string]any{"$date": "1970-01-01T00:00:00.000Z"}, got["other"], "a named store the page wrote")
+	var n any
+	p.eval(`window.patch.root.node('worker-1').get('n')`, &n)
+	assert.Equal(t, 5.0, n, "the page sees the worker's writes")
+}

@@ -58,16 +58,18 @@ export class Editor {
     this.draftsSaved = Promise.resolve();
     this.draftTimer = 0;
 
-    patch.addEventListener('nodeadded', (e) => this.addView(e.detail.node));
-    patch.addEventListener('noderemoved', (e) => {
-      this.removeView(e.detail.id);
-      if (this.drafts.delete(e.detail.id)) this.saveDrafts();
+    /** @type {(type: string, fn: (detail: any) => void) => void} the Patch emits CustomEvents */
+    const on = (type, fn) => patch.addEventListener(type, (e) => fn(/** @type {CustomEvent} */ (e).detail));
+    on('nodeadded', (d) => this.addView(d.node));
+    on('noderemoved', (d) => {
+      this.removeView(d.id);
+      if (this.drafts.delete(d.id)) this.saveDrafts();
     });
-    patch.addEventListener('change', () => this.sync());
-    patch.addEventListener('status', (e) => this.views.get(e.detail.id)?.showStatus(e.detail.status));
-    patch.addEventListener('output', (e) => this.views.get(e.detail.id)?.showOutput(e.detail.msg));
-    patch.addEventListener('ports', (e) => this.views.get(e.detail.id)?.buildPorts());
-    patch.addEventListener('title', (e) => this.views.get(e.detail.id)?.showTitle(e.detail.title));
+    on('change', () => this.sync());
+    on('status', (d) => this.views.get(d.id)?.showStatus(d.status));
+    on('output', (d) => this.views.get(d.id)?.showOutput(d.msg));
+    on('ports', (d) => this.views.get(d.id)?.buildPorts());
+    on('title', (d) => this.views.get(d.id)?.showTitle(d.title));
 
     canvas.addEventListener('pointerdown', (e) => {
       if (e.target === canvas || e.target === this.wires) this.select(null);
@@ -298,9 +300,9 @@ export class Editor {
       el.removeEventListener('pointercancel', up);
       this.pending = null;
       const target = document.elementFromPoint(ev.clientX, ev.clientY);
-      const port = target?.closest?.('.port.inlet');
-      const nodeEl = target?.closest?.('.node');
-      const to = port?.closest('.node')?.dataset.id ?? nodeEl?.dataset.id;
+      const port = /** @type {HTMLElement | null | undefined} */ (target?.closest?.('.port.inlet'));
+      const nodeEl = /** @type {HTMLElement | null | undefined} */ (target?.closest?.('.node'));
+      const to = /** @type {HTMLElement | null | undefined} */ (port?.closest('.node'))?.dataset.id ?? nodeEl?.dataset.id;
       const inlet = port ? Number(port.dataset.index) : 0;
       if (to && to !== id) {
         try {

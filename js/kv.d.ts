@@ -116,7 +116,10 @@ export interface LoadOptions {
  */
 export function loadKV(options?: LoadOptions): Promise<KVRoot>;
 
-/** The compiled kv.wasm of this realm once loadKV has started it; otherwise undefined. */
+/**
+ * The compiled kv.wasm of this realm once `loadKV` has started it (undefined before), to
+ * post to a Worker whose `loadKV({module})` then skips fetching and compiling.
+ */
 export function wasmModule(): Promise<WebAssembly.Module> | undefined;
 
 declare global {

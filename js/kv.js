@@ -17,7 +17,7 @@ let started;
 let startedURL;
 
 /** @type {Promise<WebAssembly.Module> | undefined} the compiled kv.wasm of this realm */
-let compiled;
+let compiledModule;
 
 /** @type {Map<string, Promise<KVRoot>>} roots handed out, by patch id */
 const roots = new Map();
@@ -136,16 +136,17 @@ function openError(patch, err) {
 }
 
 /**
-/**
- * wasmModule resolves to the compiled kv.wasm of this realm once loadKV has started it:
- * a page posts it to its Workers, whose loadKV({module}) then skips fetching and
- * compiling (WebAssembly.Module is structured-cloneable within an origin).
+ * wasmModule resolves to the compiled kv.wasm of this realm once loadKV has started it
+ * (undefined before): a page posts it to its Workers, whose loadKV({module}) then
+ * skips fetching and compiling (a WebAssembly.Module is structured-cloneable to a
+ * same-origin Worker). The worker node (js/nodes/worker.js) uses it.
  * @returns {Promise<WebAssembly.Module> | undefined}
  */
 export function wasmModule() {
-  return compiled;
+  return compiledModule;
 }
 
+/**
  * Fetches, compiles and runs kv.wasm (or runs module, when the caller compiled it
  * already: a Worker handed the page's module); resolves to globalThis.patchkv.
  * @param {URL} wasmURL @param {WebAssembly.Module} [module]
@@ -154,7 +155,7 @@ async function start(wasmURL, module) {
   // Fetch and compile the module while wasm_exec.js loads: both are on the cold
   // start path of every patch.
   const compiling = module ? Promise.resolve(module) : compile(wasmURL);
-  compiled = compiling;
+  compiledModule = compiling;
   compiling.catch(() => {}); // reported below, after wasm_exec.js
   if (typeof globalThis.Go !== 'function') {
     try {
@@ -163,14 +164,14 @@ async function start(wasmURL, module) {
       throw new Error(`patchkv: cannot load wasm_exec.js next to index.html (run ./build.sh): ${err.message}`, { cause: err });
     }
   }
-  const wasm = await compiling;
+  const compiled = await compiling;
   const go = new globalThis.Go();
   const ready = new Promise((resolve) => {
     globalThis.__patchkvReady = resolve;
   });
   let instance;
   try {
-    instance = await WebAssembly.instantiate(wasm, go.importObject);
+    instance = await WebAssembly.instantiate(compiled, go.importObject);
   } catch (err) {
     throw new Error(`patchkv: cannot start ${wasmURL}: ${err.message}`, { cause: err });
   }

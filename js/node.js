@@ -139,7 +139,9 @@ export class RuntimeNode {
    * @param {number} _inlet
    * @returns {unknown}
    */
-  receive(_msg, _inlet) {}
+  receive(_msg, _inlet) {
+    return undefined;
+  }
 
   /** trigger does what a click on the node does. */
   trigger() {}

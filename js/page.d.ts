@@ -8,4 +8,6 @@ interface Window {
   patchReady: Promise<void>;
   /** Resolves once the latest layout change is committed to kv. */
   patchSaved(): Promise<unknown>;
+  /** Resolves once the drafts (typed-but-unrun code) the editor holds are committed to kv. */
+  patchDraftsSaved(): Promise<unknown>;
 }

@@ -102,6 +102,7 @@ export class Patch extends EventTarget {
    *        root when load() gets a document with another id (default: loadKV)
    * @param {(id: string) => HTMLElement} [options.p5Parent]  where node id's p5 canvas goes
    * @param {string} [options.p5URL]         where p5.min.js is
+   * @param {boolean} [options.safe]        load() starts no node code (?safe=1)
    */
   constructor({ root, openRoot, p5Parent, p5URL, safe } = /** @type {PatchOptions} */ ({})) {
     super();
@@ -530,11 +531,6 @@ export class Patch extends EventTarget {
       p.then(() => this.emit('write', { scope }), () => {});
       return own(p);
     };
-    // update and subscribe come with newer cores (atomic update, live changes); the
-    // wrapper passes them on when the store has them.
-    const s = /** @type {any} */ (store);
-    /** @param {string} name */
-    const missing = (name) => () => Promise.reject(new TypeError(`kv: this build of kv has no ${name}()`));
     return /** @type {KVStore} */ (Object.freeze({
       get: (/** @type {string} */ key) => own(store.get(key)),
       has: (/** @type {string} */ key) => own(store.has(key)),
@@ -542,10 +538,8 @@ export class Patch extends EventTarget {
       set: (/** @type {string} */ key, /** @type {unknown} */ value) => announce(store.set(key, value)),
       delete: (/** @type {string} */ key) => announce(store.delete(key)),
       clear: () => announce(store.clear()),
-      update: typeof s.update === 'function'
-        ? (/** @type {any[]} */ ...a) => announce(s.update(...a)) : missing('update'),
-      subscribe: typeof s.subscribe === 'function'
-        ? (/** @type {Function} */ fn) => s.subscribe(fn) : undefined,
+      update: (/** @type {string} */ key, /** @type {any} */ fn) => announce(store.update(key, fn)),
+      subscribe: (/** @type {any} */ fn) => store.subscribe(fn),
       store: (/** @type {string} */ name) => this.scopedKV(store.store(name), `store:${name}`, owner),
     }));
   }

@@ -70,7 +70,7 @@ let queued = /** @type {{msg: unknown, inlet: number}[] | null} */ ([]);
 function deliver(msg, inlet) {
   for (const fn of handlers) {
     try {
-      const r = fn(msg, { inlet });
+      const r = /** @type {any} */ (fn(msg, { inlet }));
       if (r && typeof r.then === 'function') r.then(null, fail);
     } catch (err) {
       fail(err);
