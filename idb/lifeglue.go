@@ -2,11 +2,7 @@
 
 package idb
 
-import (
-	"strings"
-	"sync"
-	"syscall/js"
-)
+import "syscall/js"
 
 // lifeGlueSource is the JavaScript half of the connection lifecycle (db.go):
 //
@@ -40,17 +36,23 @@ return {
 };`
 
 var lifeGlue struct {
-	once                sync.Once
+	loaded              bool
 	names, lock, random jsval
 }
 
+// loadLifeGlue makes lifeGlue once. The module's Go code runs on one thread
+// and this runs no JavaScript that could call back into Go, so no sync.Once.
+//
+//go:noinline
 func loadLifeGlue() {
-	lifeGlue.once.Do(func() {
-		v := js.Global().Get("Function").New(lifeGlueSource).Invoke()
-		lifeGlue.names = wrap(v.Get("names"))
-		lifeGlue.lock = wrap(v.Get("lock"))
-		lifeGlue.random = wrap(v.Get("random"))
-	})
+	if lifeGlue.loaded {
+		return
+	}
+	lifeGlue.loaded = true
+	v := js.Global().Get("Function").New(lifeGlueSource).Invoke()
+	lifeGlue.names = wrap(v.Get("names"))
+	lifeGlue.lock = wrap(v.Get("lock"))
+	lifeGlue.random = wrap(v.Get("random"))
 }
 
 // storeNames lists conn's object stores in IndexedDB order, in one call into
@@ -65,11 +67,24 @@ func storeNames(conn jsval) ([]string, error) {
 	if err != nil || s == "" {
 		return nil, err
 	}
-	names := strings.Split(s, "\x00")
-	for i, n := range names {
-		if strings.IndexByte(n, '\\') >= 0 {
-			names[i] = unescapeName(n)
+	// Split at NUL and undo the escaping, without package strings (its
+	// tables would add to kv.wasm).
+	var names []string
+	buf := make([]byte, 0, 64)
+	for i := 0; i <= len(s); i++ {
+		if i == len(s) || s[i] == 0 {
+			names = append(names, string(buf))
+			buf = buf[:0]
+			continue
 		}
+		c := s[i]
+		if c == '\\' && i+1 < len(s) {
+			i++
+			if c = s[i]; c == '0' {
+				c = 0
+			}
+		}
+		buf = append(buf, c)
 	}
 	return names, nil
 }
@@ -85,24 +100,6 @@ func storeSet(conn jsval) (map[string]bool, error) {
 		set[n] = true
 	}
 	return set, nil
-}
-
-// unescapeName undoes names' escaping of '\' and NUL.
-func unescapeName(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == '\\' && i+1 < len(s) {
-			i++
-			if s[i] == '0' {
-				c = 0
-			} else {
-				c = s[i]
-			}
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
 }
 
 // randomMS returns a random whole number of milliseconds in [0, max).
