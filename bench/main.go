@@ -27,6 +27,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -72,6 +73,8 @@ type config struct {
 	quick     bool
 	probe     bool
 	profile   bool
+	scopes    []int  // patch sizes of the many-scopes rows (issue 13)
+	only      string // run only the workloads whose id starts with this
 }
 
 func main() {
@@ -108,6 +111,8 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&cfg.out, "out", "artifacts/bench.txt", "also write the table here (relative to the root)")
 	fs.BoolVar(&cfg.probe, "probe", true, "also count patchkv's entries into Go and its time there, per operation")
 	fs.BoolVar(&cfg.profile, "profile", false, "with the probe, CPU-profile awaited get and set on a kv.wasm built with names (writes .cpuprofile files next to -out)")
+	fs.StringVar(&cfg.only, "only", "", "run only the workloads whose id starts with this (e.g. scopes-)")
+	scopes := fs.String("scopes", "10,100,1000,3000", "patch sizes (scopes) for the many-scopes rows; empty for none")
 	fs.BoolVar(&cfg.quick, "quick", false, "a fast pass: 2 rounds and smaller workloads (unless set explicitly)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -128,6 +133,16 @@ func parseFlags(args []string) (config, error) {
 	if cfg.rounds < 1 || cfg.small < 1 || cfg.burst < 1 || cfg.mib < 1 || cfg.binReps < 1 ||
 		cfg.bulk < 0 || cfg.scanN < 1 || cfg.keysReps < 1 || cfg.clearReps < 1 {
 		return cfg, errors.New("counts must be positive")
+	}
+	for _, f := range strings.Split(*scopes, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 1 {
+			return cfg, fmt.Errorf("-scopes: bad size %q", f)
+		}
+		cfg.scopes = append(cfg.scopes, n)
 	}
 	cfg.impls = []string{implRaw}
 	for _, name := range strings.Split(*impls, ",") {
@@ -170,6 +185,35 @@ type workload struct {
 	prep   bool           // untimed setup: logged, not tabled
 	perOp  bool           // table shows ms per operation rather than the total
 	rate   rateUnit
+	only   []string // when set, the implementations it runs on (of those selected)
+}
+
+// implsOf returns the implementations of impls that w runs on.
+func (w workload) implsOf(impls []string) []string {
+	if w.only == nil {
+		return impls
+	}
+	var out []string
+	for _, impl := range impls {
+		if slices.Contains(w.only, impl) {
+			out = append(out, impl)
+		}
+	}
+	return out
+}
+
+// scopeWorkloads are the many-scopes rows (issue 13) for a patch of n scopes,
+// patchkv against raw IndexedDB with the same layout (one object store per scope).
+func scopeWorkloads(n int) []workload {
+	m := min(n, 100)
+	only := []string{implRaw, implKV}
+	p := func(kind string) string { return fmt.Sprintf("bench-scopes-%s-%d", kind, n) }
+	return []workload{
+		{id: fmt.Sprintf("scopes-get-%d", n), title: fmt.Sprintf("%s scopes: get on %d of them, awaited", count(n), m), js: "scopesGet100", patch: p("get"), params: map[string]any{"n": n}, only: only},
+		{id: fmt.Sprintf("scopes-read-%d", n), title: fmt.Sprintf("%s scopes: first get of each, at once", count(n)), js: "scopesFirstRead", patch: p("read"), params: map[string]any{"n": n}, only: only},
+		{id: fmt.Sprintf("scopes-create-%d", n), title: fmt.Sprintf("%s scopes: create all at once", count(n)), js: "scopesCreateAll", patch: p("create"), params: map[string]any{"n": n}, only: only},
+		{id: fmt.Sprintf("scopes-one-%d", n), title: fmt.Sprintf("%s scopes: create last %d one by one", count(n), m), js: "scopesCreateOneByOne", patch: p("one"), params: map[string]any{"n": n, "m": m}, only: only, perOp: true},
+	}
 }
 
 type rateUnit int
@@ -191,7 +235,7 @@ func workloads(cfg config) []workload {
 		return map[string]any{"n": cfg.scanN, "bulk": bulk, "reps": cfg.clearReps}
 	}
 	big, none := fmt.Sprintf("%dk", cfg.bulk/1000), "nothing"
-	return []workload{
+	ws := []workload{
 		{id: "set", title: fmt.Sprintf("set, awaited, %s small values (total)", count(cfg.small)), js: "setAwaited", patch: "bench-1", params: map[string]any{"n": cfg.small}},
 		{id: "get", title: fmt.Sprintf("get, awaited, %s small values (total)", count(cfg.small)), js: "getAwaited", patch: "bench-1", params: map[string]any{"n": cfg.small}},
 		{id: "burst", title: fmt.Sprintf("set, %s un-awaited, then all (total)", count(cfg.burst)), js: "setBurst", patch: "bench-1", params: map[string]any{"n": cfg.burst}},
@@ -204,6 +248,10 @@ func workloads(cfg config) []workload {
 		{id: "clear-big", title: fmt.Sprintf("clear(), %s-key scope, %s elsewhere", count(cfg.scanN), big), js: "clearScan", patch: "bench-big", params: clr(cfg.bulk), perOp: true},
 		{id: "clear-empty", title: fmt.Sprintf("clear(), %s-key scope, %s elsewhere", count(cfg.scanN), none), js: "clearScan", patch: "bench-empty", params: clr(0), perOp: true},
 	}
+	for _, n := range cfg.scopes {
+		ws = append(ws, scopeWorkloads(n)...)
+	}
+	return ws
 }
 
 // Cold-start rows: filled from the cold tabs rather than from page workloads.
@@ -276,6 +324,9 @@ func run(cfg config) error {
 	defer srv.Close()
 
 	ws := workloads(cfg)
+	if cfg.only != "" {
+		ws = slices.DeleteFunc(ws, func(w workload) bool { return !strings.HasPrefix(w.id, cfg.only) })
+	}
 	res := newResults(cfg.rounds)
 	env := environment{root: root, cfg: cfg}
 	began := time.Now()
@@ -393,7 +444,7 @@ func runRound(cfg config, base string, r int, ws []workload, res *results, env *
 		logf("  %-12s %-10s %9.1f ms  (%g ops)", w.id, impl, out.MS, out.Ops)
 	}
 	for wi, w := range ws {
-		order := rotate(cfg.impls, r+wi)
+		order := rotate(w.implsOf(cfg.impls), r+wi)
 		for _, impl := range order {
 			if err := broken[impl]; err != nil {
 				res.fail(impl, w.id, r, fmt.Errorf("skipped: %v", err))
