@@ -5,6 +5,7 @@
 #   ./build.sh serve [port]  build, then serve the repository root on 127.0.0.1 (default 8080)
 #   ./build.sh test       install what is missing, then run every test
 #   ./build.sh bench      install what is missing, then run the benchmarks
+#   ./build.sh typecheck  type-check every JavaScript file (tsc --checkJs, tsconfig.json)
 #
 # Each step is a small function below; read it like a Makefile. Tool versions are
 # pinned: Go tools through go.mod (so the Go module proxy and go.sum pin them), npm
@@ -14,8 +15,11 @@ cd "$(dirname "$0")"
 ROOT=$PWD
 
 # Pinned npm packages (installed into node_modules/, git-ignored).
-P5_VERSION=1.11.13
+P5_VERSION=2.3.4
 IDB_KEYVAL_VERSION=6.2.2
+# TypeScript only type-checks our JavaScript (JSDoc and .d.ts); nothing is compiled.
+TYPESCRIPT_VERSION=5.9.3
+ACORN_VERSION=8.19.0
 
 TOOLS=$ROOT/.tools/bin
 export PATH=$TOOLS:$PATH
@@ -50,9 +54,10 @@ need_node() {
   command -v npm >/dev/null 2>&1 || die "npm is missing: run 'sudo apt-get install nodejs npm'."
 }
 
-# npm_deps installs the pinned front-end packages (p5 for the page, idb-keyval for the benchmark).
+# npm_deps installs the pinned npm packages: p5 and acorn for the page, idb-keyval for
+# the benchmark, typescript for the type check.
 npm_deps() {
-  local want="p5@$P5_VERSION idb-keyval@$IDB_KEYVAL_VERSION"
+  local want="p5@$P5_VERSION idb-keyval@$IDB_KEYVAL_VERSION acorn@$ACORN_VERSION typescript@$TYPESCRIPT_VERSION"
   if [ -f node_modules/.patchkv-deps ] && [ "$(cat node_modules/.patchkv-deps)" = "$want" ]; then return; fi
   need_node
   log "installing npm packages: $want"
@@ -93,6 +98,8 @@ build() {
   need_go
   wasm_exec
   log "building kv.wasm"
+  # The bridge's JavaScript (idb/*.js, wasm/glue.js) goes into Go constants (internal/jsembed).
+  GOOS=js GOARCH=wasm go generate ./idb ./wasm
   GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' -o kv.wasm ./wasm
   check_wasm_exec
   compress kv.wasm
@@ -114,6 +121,15 @@ compress() {
   fi
 }
 
+# typecheck runs TypeScript's checker over every .js and .d.ts file that tsconfig.json
+# includes (the page, the loader, bridge JavaScript in wasm/ and idb/, tests and
+# benchmarks): any error fails the build.
+typecheck() {
+  npm_deps
+  log "type-checking the JavaScript (tsc $TYPESCRIPT_VERSION, tsconfig.json)"
+  node node_modules/typescript/bin/tsc --noEmit -p tsconfig.json >&2 || die "tsc found type errors (above)"
+}
+
 sizes() {
   printf 'kv.wasm: %d bytes raw, %d gzip, %s brotli\n' "$(stat -c %s kv.wasm)" "$(stat -c %s kv.wasm.gz)" \
     "$( [ -f kv.wasm.br ] && stat -c %s kv.wasm.br || echo '?')"
@@ -133,6 +149,7 @@ test_go() {
   tools
   build
   npm_deps
+  typecheck
   log "go vet (host and js/wasm)"
   host_go vet ./...
   GOOS=js GOARCH=wasm go vet ./scope/... ./idb/... ./wasm/...
@@ -160,6 +177,7 @@ case "${1:-build}" in
   serve) shift; serve "$@" ;;
   test) shift; test_go "$@" ;;
   bench) shift; bench "$@" ;;
+  typecheck) typecheck ;;
   deps) need_chromium; tools; npm_deps ;;
-  *) die "unknown step '$1' (build, serve, test, bench, deps)" ;;
+  *) die "unknown step '$1' (build, serve, test, bench, typecheck, deps)" ;;
 esac

@@ -104,7 +104,8 @@ async function main() {
       throw new Error('unknown implementation ' + impl);
   }
   if (got !== undefined) throw new Error('cold: get of a missing key gave ' + String(got));
-  const entry = (path) => performance.getEntriesByType('resource').find((e) => new URL(e.name).pathname === path);
+  /** @type {(path: string) => PerformanceResourceTiming | undefined} */
+  const entry = (path) => /** @type {PerformanceResourceTiming[]} */ (performance.getEntriesByType('resource')).find((e) => new URL(e.name).pathname === path);
   const wasm = entry('/kv.wasm');
   const kvjs = entry('/js/kv.js');
   const wasmExec = entry('/wasm_exec.js');

@@ -75,6 +75,8 @@ type config struct {
 	profile   bool
 	scopes    []int  // patch sizes of the many-scopes rows (issue 13)
 	only      string // run only the workloads whose id starts with this
+	workers   bool   // also time worker-node starts (bench/workers.go)
+	onlyWork  bool   // only that
 }
 
 func main() {
@@ -113,6 +115,8 @@ func parseFlags(args []string) (config, error) {
 	fs.BoolVar(&cfg.profile, "profile", false, "with the probe, CPU-profile awaited get and set on a kv.wasm built with names (writes .cpuprofile files next to -out)")
 	fs.StringVar(&cfg.only, "only", "", "run only the workloads whose id starts with this (e.g. scopes-)")
 	scopes := fs.String("scopes", "10,100,1000,3000", "patch sizes (scopes) for the many-scopes rows; empty for none")
+	fs.BoolVar(&cfg.workers, "workers", true, "also time worker nodes' start to their first kv.get, and the page's memory with twenty")
+	fs.BoolVar(&cfg.onlyWork, "workers-only", false, "run only the worker-node section")
 	fs.BoolVar(&cfg.quick, "quick", false, "a fast pass: 2 rounds and smaller workloads (unless set explicitly)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -323,6 +327,12 @@ func run(cfg config) error {
 	srv := httptest.NewServer(isolate(devserver.Handler(root), namedWasm))
 	defer srv.Close()
 
+	if cfg.onlyWork {
+		var b strings.Builder
+		reportWorkers(&b, runWorkers(cfg, srv.URL))
+		fmt.Print(b.String())
+		return nil
+	}
 	ws := workloads(cfg)
 	if cfg.only != "" {
 		ws = slices.DeleteFunc(ws, func(w workload) bool { return !strings.HasPrefix(w.id, cfg.only) })
@@ -354,10 +364,16 @@ func run(cfg config) error {
 		logf("probe: patchkv internals")
 		env.probe = runProbe(cfg, srv.URL, profile, filepath.Dir(out))
 	}
+	var workers workersResult
+	if cfg.workers {
+		logf("worker nodes")
+		workers = runWorkers(cfg, srv.URL)
+	}
 	env.elapsed = time.Since(began)
 
 	var b strings.Builder
 	report(&b, env, ws, res)
+	reportWorkers(&b, workers)
 	fmt.Print(b.String())
 	if err := os.WriteFile(out, []byte(b.String()), 0o644); err != nil {
 		return err

@@ -329,7 +329,7 @@ const workloads = {
       ms += performance.now() - t0;
       if (kind === 'blob') {
         check(got instanceof Blob, `blob: got ${Object.prototype.toString.call(got)}`);
-        check(got.size === size && got.type === value.type, 'blob: wrong size or type');
+        check(got.size === size && got.type === /** @type {Blob} */ (value).type, 'blob: wrong size or type');
       } else {
         check(got instanceof ArrayBuffer, `arraybuffer: got ${Object.prototype.toString.call(got)}`);
         check(got.byteLength === size, 'arraybuffer: wrong length');

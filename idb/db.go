@@ -211,7 +211,7 @@ func (db *DB) exec(o *op, conn jsval, exists bool) (gone bool) {
 		o.ctl.finish(conn)
 		return false
 	}
-	return connGone(o.js.Run(conn.js(), exists, nil))
+	return ConnGone(o.js.Run(conn.js(), exists, nil))
 }
 
 // pumpLocked runs queued operations in order, in this task (so that they share
@@ -259,16 +259,6 @@ func (db *DB) pumpLocked() {
 			db.connLostLocked(conn)
 		}
 	}
-}
-
-// connGone reports whether err says the connection can no longer start
-// transactions (it was closed by the browser, or its object store is gone).
-func connGone(err error) bool {
-	switch errorName(asDOMError(err)) {
-	case "InvalidStateError", "NotFoundError":
-		return true
-	}
-	return false
 }
 
 func (db *DB) takeQueueLocked() []*op {

@@ -20,7 +20,8 @@ func TestRootShape(t *testing.T) {
 		const methods = (o) => Object.keys(o).filter((k) => typeof o[k] === 'function').sort().join(',');
 		return [kv.patch, methods(kv), methods(kv.node('n')), methods(kv.store('s')), methods(kv.node('n').store('t'))].join('|');
 	`, map[string]any{"kv": kv})
-	assert.Equal(t, patch+"|clear,delete,get,has,keys,node,scopes,set,store|clear,delete,get,has,keys,set,store|clear,delete,get,has,keys,set,store|clear,delete,get,has,keys,set,store", got.String())
+	const store = "clear,delete,get,has,keys,set,store,subscribe,update"
+	assert.Equal(t, patch+"|clear,delete,get,has,keys,node,scopes,set,store,subscribe,update,watch|"+store+"|"+store+"|"+store, got.String())
 
 	again := openPatch(t, patch)
 	assert.True(t, again.Equal(kv), "opening the same patch twice gives the same root")

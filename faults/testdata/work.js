@@ -337,7 +337,7 @@ export async function storeUnstorable(kv, what, tag) {
     const value = unstorable(what);
     const good = settle(s.set('good', path));
     const bad = settle(s.set('k', value));
-    value.close?.();
+    /** @type {any} */ (value).close?.(); // a VideoFrame holds decoder memory until closed
     const r = { path, good: await good, bad: await bad };
     r.goodValue = await s.get('good');
     r.kept = await s.get('k');
