@@ -183,6 +183,7 @@ function open(impl, patch) {
       const stores = new Map();
       return {
         root: patchObj.root,
+        base: patchObj,
         store(name) {
           if (!stores.has(name)) stores.set(name, patchObj.store(name));
           return stores.get(name);
@@ -193,6 +194,82 @@ function open(impl, patch) {
     patches.set(id, p);
   }
   return patches.get(id);
+}
+
+// ---- many scopes (issue 13) --------------------------------------------------------
+//
+// patchkv keeps one object store per scope, created by a version upgrade on the
+// scope's first write. The scope workloads compare it with raw IndexedDB laid out
+// the same way: database `rawscopes:<patch>`, one object store per scope, made by
+// an upgrade when the code first writes to it (raw code knows which exist).
+
+const scopeName = (i) => 's' + String(i).padStart(5, '0');
+
+/** bumpVersion opens database name at its next version, which makes every other connection get versionchange. */
+async function bumpVersion(name) {
+  const db = await requestDone(indexedDB.open(name));
+  const v = db.version;
+  db.close();
+  (await requestDone(indexedDB.open(name, v + 1))).close();
+}
+
+/**
+ * scopesOf returns the scopes of patch for impl ('kv' or 'raw'), numbered:
+ * get(i, k), set(i, k, v), create(from, to) (raw: one upgrade making the object
+ * stores; kv: nothing, its first writes make them), fill(n) (one key 'k' = i in
+ * scopes 0..n-1, all at once) and reconnect() (a new connection, as after a
+ * reload, so that the next reads are the connection's first).
+ */
+async function scopesOf(p, impl, patch) {
+  if (impl === 'kv') {
+    const root = p.base.root;
+    const sc = {
+      get: (i, k) => root.store(scopeName(i)).get(k),
+      set: (i, k, v) => root.store(scopeName(i)).set(k, v),
+      create() {},
+      async fill(n) {
+        const ps = [];
+        for (let i = 0; i < n; i++) ps.push(sc.set(i, 'k', i));
+        await Promise.all(ps);
+      },
+      async reconnect() {
+        await bumpVersion('patchkv:' + patch); // kv lets go on versionchange
+        await root.get('warm'); // and reopens here
+      },
+    };
+    return sc;
+  }
+  if (impl !== 'raw') throw new Error('scope workloads run on kv and raw only');
+  const name = 'rawscopes:' + patch;
+  let db = await requestDone(indexedDB.open(name));
+  const sc = {
+    get: (i, k) => requestDone(db.transaction(scopeName(i), 'readonly').objectStore(scopeName(i)).get(k)),
+    set(i, k, v) {
+      const tx = db.transaction(scopeName(i), 'readwrite');
+      tx.objectStore(scopeName(i)).put(v, k);
+      return txDone(tx);
+    },
+    async create(from, to) {
+      const v = db.version;
+      db.close();
+      const req = indexedDB.open(name, v + 1);
+      req.onupgradeneeded = () => {
+        for (let i = from; i < to; i++) req.result.createObjectStore(scopeName(i));
+      };
+      db = await requestDone(req);
+    },
+    async fill(n) {
+      await sc.create(0, n);
+      const ps = [];
+      for (let i = 0; i < n; i++) ps.push(sc.set(i, 'k', i));
+      await Promise.all(ps);
+    },
+    async reconnect() {
+      db.close();
+      db = await requestDone(indexedDB.open(name));
+    },
+  };
+  return sc;
 }
 
 // ---- workloads -------------------------------------------------------------------
@@ -383,7 +460,7 @@ Object.assign(workloads, {
    * listener there. Returns the median or the 99th percentile (stat) of one
    * measurement per round, taken by whichever row asks first.
    */
-  async changeLatency(p, { n, to, stat }, patch) {
+  async changeLatency(p, { n, to, stat }, _impl, patch) {
     const k = patch + '\u0000' + to;
     if (!latencies.has(k)) latencies.set(k, measureLatency(p, n, to, patch));
     const ls = await latencies.get(k);
@@ -393,7 +470,7 @@ Object.assign(workloads, {
   },
 
   /** n un-awaited sets in one task; timed until a frame's listener has all n changes. */
-  async changeBurst(p, { n }, patch) {
+  async changeBurst(p, { n }, _impl, patch) {
     const peer = await listener('frame', patch);
     const s = p.store('listen');
     await s.set('warm', 0);
@@ -471,6 +548,66 @@ function listener(to, patch) {
   return listeners.get(id);
 }
 
+
+Object.assign(workloads, {
+  /** A patch of n scopes, on a new connection: one awaited get on each of 100 of them (spread over all n). */
+  async scopesGet100(p, { n }, impl, patch) {
+    const sc = await scopesOf(p, impl, patch);
+    await sc.fill(n);
+    await sc.reconnect();
+    const m = Math.min(100, n), step = Math.floor(n / m);
+    let bad = 0;
+    const t0 = performance.now();
+    for (let j = 0; j < m; j++) {
+      if ((await sc.get(j * step, 'k')) !== j * step) bad++;
+    }
+    const ms = performance.now() - t0;
+    check(bad === 0, `scopes get: ${bad} of ${m} wrong`);
+    return { ms, ops: m, bytes: 0 };
+  },
+
+  /** A patch of n scopes, on a new connection: a get on every scope, issued at once (a patch load). */
+  async scopesFirstRead(p, { n }, impl, patch) {
+    const sc = await scopesOf(p, impl, patch);
+    await sc.fill(n);
+    await sc.reconnect();
+    const t0 = performance.now();
+    const ps = new Array(n);
+    for (let i = 0; i < n; i++) ps[i] = sc.get(i, 'k');
+    const got = await Promise.all(ps);
+    const ms = performance.now() - t0;
+    check(got.every((v, i) => v === i), 'scopes first read: wrong values');
+    return { ms, ops: n, bytes: 0 };
+  },
+
+  /** n new scopes, each given one key, all issued at once. */
+  async scopesCreateAll(p, { n }, impl, patch) {
+    const sc = await scopesOf(p, impl, patch);
+    const t0 = performance.now();
+    await sc.create(0, n);
+    const ps = new Array(n);
+    for (let i = 0; i < n; i++) ps[i] = sc.set(i, 'k', i);
+    await Promise.all(ps);
+    const ms = performance.now() - t0;
+    check((await sc.get(n - 1, 'k')) === n - 1, 'scopes create: last value wrong');
+    return { ms, ops: n, bytes: 0 };
+  },
+
+  /** In a patch of n - m scopes, m new scopes one after another, each awaited (an upgrade each). */
+  async scopesCreateOneByOne(p, { n, m }, impl, patch) {
+    const sc = await scopesOf(p, impl, patch);
+    if (n > m) await sc.fill(n - m);
+    const t0 = performance.now();
+    for (let i = n - m; i < n; i++) {
+      await sc.create(i, i + 1);
+      await sc.set(i, 'k', i);
+    }
+    const ms = performance.now() - t0;
+    check((await sc.get(n - 1, 'k')) === n - 1, 'scopes one by one: last value wrong');
+    return { ms, ops: m, bytes: 0 };
+  },
+});
+
 const idle = () => new Promise((r) => setTimeout(r, 30));
 
 /**
@@ -484,7 +621,7 @@ export async function run(impl, patch, name, params) {
   const p = await open(impl, patch);
   globalThis.gc?.();
   await idle();
-  const r = await w(p, params, patch);
+  const r = await w(p, params, impl, patch);
   globalThis.gc?.();
   return r;
 }
