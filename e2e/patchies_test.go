@@ -347,3 +347,42 @@ func TestKVStoreNameKeptAcrossReload(t *testing.T) {
 	p.eval(`(async () => __e2e.describe({spaced: await window.patch.root.store(' s ').get('k'), trimmed: await window.patch.root.store('s').has('k')}))()`, &seen)
 	assert.Equal(t, map[string]any{"spaced": "v", "trimmed": false}, seen)
 }
+
+// TestNodeSubscriptionsEndWithTheRun: a subscription made by node code ends when the
+// node is re-run or removed (like its timers), and what its listener throws shows on
+// the node.
+func TestNodeSubscriptionsEndWithTheRun(t *testing.T) {
+	p := openPage(t, sharedBrowser(t), "/?patch="+patchID(t))
+	listener := `kv.store('s').subscribe(async (c) => {
+  if (c.key === 'boom') throw new Error('listener failed');
+  if (c.key === 'ping') send(await kv.update('calls', (v) => (v ?? 0) + 1));
+});`
+	p.load(map[string]any{"nodes": []map[string]any{{"id": "sub", "type": "js", "x": 20, "y": 20, "code": listener}}, "edges": []any{}})
+	p.eval(`window.patch.root.store('s').set('ping', 1).then(() => true)`, nil)
+	assert.Equal(t, []any{1.0}, p.waitOutputs("sub", 1))
+
+	// callsAfterPing sets ping once more, waits until a listener of the page has seen
+	// that change (every listener hears it in the same delivery), then reads how often
+	// the node's listeners ran: their kv.update, if any ran, was issued before this get.
+	callsAfterPing := func() any {
+		var calls any
+		p.eval(`(async () => {
+			const s = window.patch.root.store('s');
+			const seen = new Promise((resolve) => { const u = s.subscribe((c) => { if (c.key === 'ping') { u(); resolve(); } }); });
+			await s.set('ping', 2);
+			await seen;
+			await new Promise((r) => setTimeout(r, 0));
+			return __e2e.describe(await window.patch.root.node('sub').get('calls'));
+		})()`, &calls)
+		return calls
+	}
+	p.eval(`window.patch.rerun('sub').then(() => true)`, nil)
+	assert.Equal(t, 2.0, callsAfterPing(), "after a re-run only the new run's listener runs")
+	p.eval(`window.patch.root.store('s').set('boom', 1).then(() => true)`, nil)
+	var shown string
+	p.eval(`__e2e.until(() => window.patch.status('sub').state === 'error' && window.patch.status('sub').error)`, &shown)
+	assert.Contains(t, shown, "listener failed", "a listener's error shows on its node")
+
+	p.eval(`window.patch.removeNode('sub')`, nil)
+	assert.Equal(t, 2.0, callsAfterPing(), "a removed node's listener no longer runs")
+}
