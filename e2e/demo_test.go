@@ -39,18 +39,14 @@ func TestDemoPatch(t *testing.T) {
 	var ids []string
 	p.eval(`window.patch.toJSON().nodes.map((n) => n.id)`, &ids)
 	require.Subset(t, ids, []string{"load", "get-count", "count-store", "plus", "set-count", "count-save",
-		"bang", "counter", "red", "blue", "settings", "load-settings", "subscribe", "watch", "reader", "sketch"})
-	var live bool // the core has subscribe (live changes)
-	p.eval(`typeof window.patch.root.store('settings').subscribe === 'function'`, &live)
+		"bang", "counter", "red", "blue", "settings", "load-settings", "subscribe", "watch", "reader", "sketch", "worker"})
 
 	// loadbang → msg get count → [kv counter] → js +1 → msg set count $1 → [kv counter].
 	assert.Equal(t, []any{1.0}, p.waitOutputs("plus", 1), "the Patchies counter: first visit")
 	assert.Equal(t, []any{map[string]any{"type": "set", "key": "count", "ok": true}}, p.waitOutputs("count-save", 1))
 	assert.Equal(t, []any{1.0}, p.waitOutputs("counter", 1), "the js counter: first visit")
 	assert.Equal(t, []any{"(no color yet)"}, p.waitOutputs("reader", 1))
-	if live {
-		assert.Equal(t, []any{map[string]any{"type": "subscribe", "ok": true}}, p.waitOutputs("watch", 1), "subscribed at load")
-	}
+	assert.Equal(t, []any{map[string]any{"type": "subscribe", "ok": true}}, p.waitOutputs("watch", 1), "subscribed at load")
 
 	// msg → [kv settings]; the subscribed [kv settings] tells the reader and the sketch.
 	p.click(`.node[data-id="red"] .msgbox`)
@@ -58,22 +54,16 @@ func TestDemoPatch(t *testing.T) {
 	var stored string
 	p.eval(`window.patch.root.store('settings').get('color')`, &stored)
 	assert.Equal(t, red, stored)
-	if live {
-		assert.Equal(t, []any{"(no color yet)", red}, p.waitOutputs("reader", 2), "the reader updates without a bang")
-		assert.Equal(t, []any{map[string]any{"ink": red}}, p.waitOutputs("sketch", 1), "the sketch picks up the new ink")
-	} else {
-		t.Log("kv has no subscribe yet: the live-update checks are skipped")
-	}
+	assert.Equal(t, []any{"(no color yet)", red}, p.waitOutputs("reader", 2), "the reader updates without a bang")
+	assert.Equal(t, []any{map[string]any{"ink": red}}, p.waitOutputs("sketch", 1), "the sketch picks up the new ink")
+	assert.Equal(t, []any{map[string]any{"changes": 1.0, "key": "color"}}, p.waitOutputs("worker", 1),
+		"the worker node hears of the change in its Worker")
 
 	// The button bangs the js counter.
 	p.click(`.node[data-id="bang"] button.bang`)
 	assert.Equal(t, []any{1.0, 2.0}, p.waitOutputs("counter", 2))
 
-	// Draw a stroke on the sketch; on release it is saved as a PNG Blob. (Without live
-	// changes the sketch reads the ink at setup: rerun it to pick up the red.)
-	if !live {
-		p.eval(`window.patch.rerun('sketch').then(() => true)`, nil)
-	}
+	// Draw a stroke on the sketch; on release it is saved as a PNG Blob.
 	var c struct{ Left, Top float64 }
 	p.eval(`__e2e.center('.node[data-id="sketch"] canvas')`, &c)
 	p.drag(c.Left+30, c.Top+30, c.Left+200, c.Top+120, 12)

@@ -276,12 +276,8 @@ onMessage((m, meta) => { if (!m.cmd) send(['second', m, meta.inlet], 0); });`},
 // TestKVSubscribe checks the [kv] object's subscribe protocol: change messages for
 // every change of its store, whoever makes it, until it unsubscribes.
 func TestKVSubscribe(t *testing.T) {
-	p := openPage(t, sharedBrowser(t), "/?patch="+patchID(t))
-	var has bool
-	p.eval(`typeof window.patch.root.store('x').subscribe === 'function'`, &has)
-	if !has {
-		t.Skip("this kv build has no subscribe (live changes come with the core branch)")
-	}
+	id := patchID(t)
+	p := openPage(t, sharedBrowser(t), "/?patch="+id)
 	p.load(map[string]any{"nodes": []map[string]any{
 		{"id": "watch", "type": "kv", "x": 20, "y": 20, "args": "settings"},
 		{"id": "writer", "type": "kv", "x": 20, "y": 120, "args": "settings"},
@@ -310,12 +306,18 @@ func TestKVSubscribe(t *testing.T) {
 			want: map[string]any{"type": "change", "op": "set", "key": "size", "value": 3.0, "found": true}},
 		{name: "delete", do: `window.patch.root.store('settings').delete('size')`,
 			want: map[string]any{"type": "change", "op": "delete", "key": "size", "value": undef, "found": false}},
+		{name: "another tab sets (do empty)", do: "", want: map[string]any{"type": "change", "op": "set", "key": "tab", "value": "other", "found": true}},
 		{name: "clear", do: `window.patch.send('writer', {type: 'clear'})`,
 			want: map[string]any{"type": "change", "op": "clear", "key": undef, "value": undef, "found": false}},
 	}
 	for _, s := range steps {
 		t.Run(s.name, func(t *testing.T) {
-			p.eval(fmt.Sprintf(`Promise.resolve(%s).then(() => true)`, s.do), nil)
+			if s.do == "" {
+				other := openPage(t, sharedBrowser(t), "/?patch="+id)
+				other.eval(`window.patch.root.store('settings').set('tab', 'other').then(() => true)`, nil)
+			} else {
+				p.eval(fmt.Sprintf(`Promise.resolve(%s).then(() => true)`, s.do), nil)
+			}
 			assert.Equal(t, s.want, nextChange(t))
 		})
 	}

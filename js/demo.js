@@ -9,7 +9,8 @@
 //   they update without a bang;
 // - a p5.js 2.x sketch whose async setup paints its drawing back from kv (a PNG Blob)
 //   before draw starts.
-// The place under the Patchies counter is left free for a worker node.
+// - a worker node that subscribes to "settings" itself, from its Worker, and counts
+//   the changes it hears of.
 
 const plusOne = `setTitle('+1');
 // [kv counter] answers {type: 'get',
@@ -38,6 +39,13 @@ recv((m) => {
   if (m.type !== 'change') return;
   if (m.key !== 'color') return;
   send(m.found ? m.value : '(no color)');
+});`;
+
+const worker = `// In a Worker: counts the changes of
+// the named store "settings".
+let n = 0;
+kv.store('settings').subscribe((c) => {
+  send({ changes: ++n, key: c.key });
 });`;
 
 const sketch = `// Drag on the canvas to draw. The drawing
@@ -109,8 +117,7 @@ export function demoPatch(id = 'demo') {
   return {
     id,
     nodes: [
-      // The Patchies kv counter, top to bottom (the place below it is kept for a
-      // worker node).
+      // The Patchies kv counter, top to bottom.
       { id: 'load', type: 'loadbang', x: 20, y: 20 },
       { id: 'get-count', type: 'msg', x: 20, y: 100, args: 'get count' },
       { id: 'count-store', type: 'kv', x: 20, y: 176, args: 'counter' },
@@ -128,6 +135,8 @@ export function demoPatch(id = 'demo') {
       { id: 'watch', type: 'kv', x: 730, y: 176, args: 'settings' },
       { id: 'reader', type: 'js', x: 360, y: 300, code: reader },
       { id: 'sketch', type: 'p5', x: 730, y: 300, code: sketch },
+      // A worker node sharing the store, with a subscription of its own.
+      { id: 'worker', type: 'worker', x: 20, y: 665, code: worker },
       // A js counter in its own node-scoped kv, banged by a button.
       { id: 'bang', type: 'button', x: 360, y: 580 },
       { id: 'counter', type: 'js', x: 360, y: 655, code: counter },

@@ -531,11 +531,6 @@ export class Patch extends EventTarget {
       p.then(() => this.emit('write', { scope }), () => {});
       return own(p);
     };
-    // update and subscribe come with newer cores (atomic update, live changes); the
-    // wrapper passes them on when the store has them.
-    const s = /** @type {any} */ (store);
-    /** @param {string} name */
-    const missing = (name) => () => Promise.reject(new TypeError(`kv: this build of kv has no ${name}()`));
     return /** @type {KVStore} */ (Object.freeze({
       get: (/** @type {string} */ key) => own(store.get(key)),
       has: (/** @type {string} */ key) => own(store.has(key)),
@@ -543,10 +538,8 @@ export class Patch extends EventTarget {
       set: (/** @type {string} */ key, /** @type {unknown} */ value) => announce(store.set(key, value)),
       delete: (/** @type {string} */ key) => announce(store.delete(key)),
       clear: () => announce(store.clear()),
-      update: typeof s.update === 'function'
-        ? (/** @type {any[]} */ ...a) => announce(s.update(...a)) : missing('update'),
-      subscribe: typeof s.subscribe === 'function'
-        ? (/** @type {Function} */ fn) => s.subscribe(fn) : undefined,
+      update: (/** @type {string} */ key, /** @type {any} */ fn) => announce(store.update(key, fn)),
+      subscribe: (/** @type {any} */ fn) => store.subscribe(fn),
       store: (/** @type {string} */ name) => this.scopedKV(store.store(name), `store:${name}`, owner),
     }));
   }

@@ -89,11 +89,8 @@ export class KVNode extends RuntimeNode {
   watch() {
     this.stopWatching();
     const store = /** @type {KVStore} */ (this.store);
-    if (typeof store.subscribe !== 'function') {
-      throw new Error('kv: this build of kv has no subscribe (live changes)');
-    }
     const gen = this.gen;
-    this.unsubscribe = store.subscribe((/** @type {any} */ ev) => {
+    this.unsubscribe = store.subscribe((ev) => {
       if (gen !== this.gen || this.store !== store) return;
       this.change(store, ev);
     });
@@ -167,13 +164,8 @@ export class KVNode extends RuntimeNode {
       }
       case 'set':
         return s.set(key, /** @type {any} */ (msg).value).then(() => ({ type, key, ok: true }));
-      case 'delete': {
-        // delete resolves whether the key existed; an older kv.wasm resolves undefined,
-        // and then a has() issued just before it answers instead.
-        const had = s.has(key);
-        return Promise.all([had, s.delete(key)])
-          .then(([h, d]) => ({ type, key, deleted: typeof d === 'boolean' ? d : h }));
-      }
+      case 'delete':
+        return s.delete(key).then((deleted) => ({ type, key, deleted }));
       case 'has':
         return s.has(key).then((exists) => ({ type, key, exists }));
       case 'keys':
