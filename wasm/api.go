@@ -19,6 +19,8 @@ import (
 type method struct {
 	name  string
 	arity int
+	// optional is how many arguments after arity may be left out.
+	optional int
 	// store is set for node() and store(): they return a store object, so a bad
 	// call returns one whose data methods reject instead of a rejected Promise.
 	store bool
@@ -91,6 +93,19 @@ func init() {
 		}},
 		method{name: "scopes", arity: 0, call: func(r *root, _ *bound, _ *call) js.Value {
 			return r.scopes()
+		}},
+		// A patch's data as a whole (SPEC §8): js/archive.js, through wasm/archive.go.
+		method{name: "export", arity: 0, call: func(r *root, _ *bound, c *call) js.Value {
+			return r.archive("export", c)
+		}},
+		method{name: "import", arity: 1, optional: 1, call: func(r *root, _ *bound, c *call) js.Value {
+			return r.archive("import", c)
+		}},
+		method{name: "removeScope", arity: 1, call: func(r *root, _ *bound, c *call) js.Value {
+			return r.archive("removeScope", c)
+		}},
+		method{name: "destroy", arity: 0, call: func(r *root, _ *bound, c *call) js.Value {
+			return r.archive("destroy", c)
 		}},
 	)
 	storeMethodNames = methodNames(storeMethods)
@@ -176,8 +191,12 @@ func dispatchCode(code int, args js.Value, haveArgs bool) (result js.Value) {
 	if foreign {
 		return bad(typeError(name() + ": called on an object that is not this kv store"))
 	}
-	if n != m.arity {
-		return bad(typeError(name() + ": takes " + strconv.Itoa(m.arity) + " argument" + plural(m.arity) + ", got " + strconv.Itoa(n)))
+	if n < m.arity || n > m.arity+m.optional {
+		takes := strconv.Itoa(m.arity)
+		if m.optional > 0 {
+			takes += " to " + strconv.Itoa(m.arity+m.optional)
+		}
+		return bad(typeError(name() + ": takes " + takes + " argument" + plural(m.arity+m.optional) + ", got " + strconv.Itoa(n)))
 	}
 	if hook := testHook; hook != nil {
 		hook(name())
@@ -194,6 +213,7 @@ type root struct {
 
 	mu     sync.Mutex
 	stores map[string]js.Value // by object store name
+	handle js.Value            // for js/archive.js (wasm/archive.go), made on first use
 }
 
 // newRoot builds the root kv of db's patch.
