@@ -5,6 +5,7 @@
 #   ./build.sh serve [port]  build, then serve the repository root on 127.0.0.1 (default 8080)
 #   ./build.sh test       install what is missing, then run every test
 #   ./build.sh bench      install what is missing, then run the benchmarks
+#   ./build.sh typecheck  type-check every JavaScript file (tsc --checkJs, tsconfig.json)
 #
 # Each step is a small function below; read it like a Makefile. Tool versions are
 # pinned: Go tools through go.mod (so the Go module proxy and go.sum pin them), npm
@@ -14,8 +15,11 @@ cd "$(dirname "$0")"
 ROOT=$PWD
 
 # Pinned npm packages (installed into node_modules/, git-ignored).
-P5_VERSION=1.11.13
+P5_VERSION=2.3.4
 IDB_KEYVAL_VERSION=6.2.2
+# TypeScript only type-checks our JavaScript (JSDoc and .d.ts); nothing is compiled.
+TYPESCRIPT_VERSION=5.9.3
+ACORN_VERSION=8.19.0
 
 TOOLS=$ROOT/.tools/bin
 export PATH=$TOOLS:$PATH
@@ -50,9 +54,10 @@ need_node() {
   command -v npm >/dev/null 2>&1 || die "npm is missing: run 'sudo apt-get install nodejs npm'."
 }
 
-# npm_deps installs the pinned front-end packages (p5 for the page, idb-keyval for the benchmark).
+# npm_deps installs the pinned npm packages: p5 and acorn for the page, idb-keyval for
+# the benchmark, typescript for the type check.
 npm_deps() {
-  local want="p5@$P5_VERSION idb-keyval@$IDB_KEYVAL_VERSION"
+  local want="p5@$P5_VERSION idb-keyval@$IDB_KEYVAL_VERSION acorn@$ACORN_VERSION typescript@$TYPESCRIPT_VERSION"
   if [ -f node_modules/.patchkv-deps ] && [ "$(cat node_modules/.patchkv-deps)" = "$want" ]; then return; fi
   need_node
   log "installing npm packages: $want"
@@ -89,29 +94,66 @@ check_wasm_exec() {
   cmp -s "$src" wasm_exec.js || die "wasm_exec.js differs from $(go version)'s; run ./build.sh to refresh it"
 }
 
+# build writes kv.wasm, kv.wasm.gz, kv.wasm.br and wasm_exec.js next to index.html,
+# each only when its content changes: an unchanged build leaves the files (and their
+# times) as they were, so a browser's cached copy and V8's compiled code stay valid.
 build() {
   need_go
   wasm_exec
   log "building kv.wasm"
-  GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' -o kv.wasm ./wasm
+  # The bridge's JavaScript (idb/*.js, wasm/glue.js) goes into Go constants (internal/jsembed).
+  GOOS=js GOARCH=wasm go generate ./idb ./wasm
+  GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' -o kv.wasm.new ./wasm
   check_wasm_exec
-  compress kv.wasm
+  replace_if_changed kv.wasm.new kv.wasm || true
+  # The compressed files were made from the kv.wasm whose hash the stamp holds.
+  local sum stamp=$TOOLS/../kv.wasm.sha256
+  sum=$(sha256sum kv.wasm | cut -d' ' -f1)
+  if [ ! -f kv.wasm.gz ] || [ ! -f kv.wasm.br ] || [ "$(cat "$stamp" 2>/dev/null)" != "$sum" ]; then
+    compress kv.wasm
+    mkdir -p "$(dirname "$stamp")"
+    echo "$sum" > "$stamp"
+  fi
 }
 
-# compress writes NAME.gz and NAME.br so the dev server can send precompressed files.
+# replace_if_changed moves NEW over FILE when their bytes differ (true) and drops NEW
+# when they are the same (false).
+replace_if_changed() {
+  local new=$1 file=$2
+  if [ -f "$file" ] && cmp -s "$new" "$file"; then
+    rm -f "$new"
+    return 1
+  fi
+  mv -f "$new" "$file"
+}
+
+# compress writes NAME.gz and NAME.br so the dev server can send precompressed files;
+# both compressors are deterministic, and a file whose bytes come out the same is
+# not rewritten.
 compress() {
   local f=$1
-  gzip -9 -n -c "$f" > "$f.gz"
+  gzip -9 -n -c "$f" > "$f.gz.new"
+  replace_if_changed "$f.gz.new" "$f.gz" || true
   if command -v node >/dev/null 2>&1; then
     node -e '
       const fs = require("fs"), zlib = require("zlib");
       const src = fs.readFileSync(process.argv[1]);
-      fs.writeFileSync(process.argv[1] + ".br", zlib.brotliCompressSync(src, {
+      fs.writeFileSync(process.argv[1] + ".br.new", zlib.brotliCompressSync(src, {
         params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: src.length } }));
     ' "$f"
+    replace_if_changed "$f.br.new" "$f.br" || true
   else
     rm -f "$f.br"
   fi
+}
+
+# typecheck runs TypeScript's checker over every .js and .d.ts file that tsconfig.json
+# includes (the page, the loader, bridge JavaScript in wasm/ and idb/, tests and
+# benchmarks): any error fails the build.
+typecheck() {
+  npm_deps
+  log "type-checking the JavaScript (tsc $TYPESCRIPT_VERSION, tsconfig.json)"
+  node node_modules/typescript/bin/tsc --noEmit -p tsconfig.json >&2 || die "tsc found type errors (above)"
 }
 
 sizes() {
@@ -133,6 +175,7 @@ test_go() {
   tools
   build
   npm_deps
+  typecheck
   log "go vet (host and js/wasm)"
   host_go vet ./...
   GOOS=js GOARCH=wasm go vet ./scope/... ./idb/... ./wasm/...
@@ -160,6 +203,7 @@ case "${1:-build}" in
   serve) shift; serve "$@" ;;
   test) shift; test_go "$@" ;;
   bench) shift; bench "$@" ;;
+  typecheck) typecheck ;;
   deps) need_chromium; tools; npm_deps ;;
-  *) die "unknown step '$1' (build, serve, test, bench, deps)" ;;
+  *) die "unknown step '$1' (build, serve, test, bench, typecheck, deps)" ;;
 esac

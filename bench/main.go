@@ -27,6 +27,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -60,6 +61,7 @@ type config struct {
 	impls     []string
 	small     int // awaited set/get count
 	burst     int // un-awaited set count
+	events    int // un-awaited sets whose change events another frame waits for
 	mib       int // binary value size
 	binReps   int
 	bulk      int // keys held elsewhere in the patch
@@ -72,6 +74,12 @@ type config struct {
 	quick     bool
 	probe     bool
 	profile   bool
+	workloads bool   // the workload rounds (and the cold tabs without cache)
+	startup   bool   // the start-up phase of startup.go
+	scopes    []int  // patch sizes of the many-scopes rows (issue 13)
+	only      string // run only the workloads whose id starts with this
+	workers   bool   // also time worker-node starts (bench/workers.go)
+	onlyWork  bool   // only that
 }
 
 func main() {
@@ -97,6 +105,7 @@ func parseFlags(args []string) (config, error) {
 	impls := fs.String("impls", strings.Join(allImpls, ","), "implementations to run (raw is always included)")
 	fs.IntVar(&cfg.small, "n", 1000, "awaited sets and gets per round")
 	fs.IntVar(&cfg.burst, "burst", 2000, "un-awaited sets per round")
+	fs.IntVar(&cfg.events, "events", 10000, "un-awaited sets whose change events another frame must receive")
 	fs.IntVar(&cfg.mib, "mib", 16, "binary value size in MiB")
 	fs.IntVar(&cfg.binReps, "binreps", 5, "binary round trips per round")
 	fs.IntVar(&cfg.bulk, "bulk", 100000, "keys held in another scope of the patch for keys()/clear()")
@@ -108,6 +117,12 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&cfg.out, "out", "artifacts/bench.txt", "also write the table here (relative to the root)")
 	fs.BoolVar(&cfg.probe, "probe", true, "also count patchkv's entries into Go and its time there, per operation")
 	fs.BoolVar(&cfg.profile, "profile", false, "with the probe, CPU-profile awaited get and set on a kv.wasm built with names (writes .cpuprofile files next to -out)")
+	fs.BoolVar(&cfg.workloads, "workloads", true, "run the workload rounds (with their cache-less cold tabs)")
+	fs.BoolVar(&cfg.startup, "startup", true, "run the start-up phase: cold start first and return visits against an empty Go program, and the demo page's load timeline")
+	fs.StringVar(&cfg.only, "only", "", "run only the workloads whose id starts with this (e.g. scopes-)")
+	scopes := fs.String("scopes", "10,100,1000,3000", "patch sizes (scopes) for the many-scopes rows; empty for none")
+	fs.BoolVar(&cfg.workers, "workers", true, "also time worker nodes' start to their first kv.get, and the page's memory with twenty")
+	fs.BoolVar(&cfg.onlyWork, "workers-only", false, "run only the worker-node section")
 	fs.BoolVar(&cfg.quick, "quick", false, "a fast pass: 2 rounds and smaller workloads (unless set explicitly)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -125,9 +140,19 @@ func parseFlags(args []string) (config, error) {
 			}
 		}
 	}
-	if cfg.rounds < 1 || cfg.small < 1 || cfg.burst < 1 || cfg.mib < 1 || cfg.binReps < 1 ||
+	if cfg.rounds < 1 || cfg.small < 1 || cfg.burst < 1 || cfg.events < 1 || cfg.mib < 1 || cfg.binReps < 1 ||
 		cfg.bulk < 0 || cfg.scanN < 1 || cfg.keysReps < 1 || cfg.clearReps < 1 {
 		return cfg, errors.New("counts must be positive")
+	}
+	for _, f := range strings.Split(*scopes, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 1 {
+			return cfg, fmt.Errorf("-scopes: bad size %q", f)
+		}
+		cfg.scopes = append(cfg.scopes, n)
 	}
 	cfg.impls = []string{implRaw}
 	for _, name := range strings.Split(*impls, ",") {
@@ -170,6 +195,37 @@ type workload struct {
 	prep   bool           // untimed setup: logged, not tabled
 	perOp  bool           // table shows ms per operation rather than the total
 	rate   rateUnit
+	// impls, when set, limits the workload to these implementations (the rest
+	// have no such feature: listeners, other contexts, the same layout).
+	impls []string
+}
+
+// implsOf returns the implementations of impls that w runs on.
+func (w workload) implsOf(impls []string) []string {
+	if w.impls == nil {
+		return impls
+	}
+	var out []string
+	for _, impl := range impls {
+		if slices.Contains(w.impls, impl) {
+			out = append(out, impl)
+		}
+	}
+	return out
+}
+
+// scopeWorkloads are the many-scopes rows (issue 13) for a patch of n scopes,
+// patchkv against raw IndexedDB with the same layout (one object store per scope).
+func scopeWorkloads(n int) []workload {
+	m := min(n, 100)
+	only := []string{implRaw, implKV}
+	p := func(kind string) string { return fmt.Sprintf("bench-scopes-%s-%d", kind, n) }
+	return []workload{
+		{id: fmt.Sprintf("scopes-get-%d", n), title: fmt.Sprintf("%s scopes: get on %d of them, awaited", count(n), m), js: "scopesGet100", patch: p("get"), params: map[string]any{"n": n}, impls: only},
+		{id: fmt.Sprintf("scopes-read-%d", n), title: fmt.Sprintf("%s scopes: first get of each, at once", count(n)), js: "scopesFirstRead", patch: p("read"), params: map[string]any{"n": n}, impls: only},
+		{id: fmt.Sprintf("scopes-create-%d", n), title: fmt.Sprintf("%s scopes: create all at once", count(n)), js: "scopesCreateAll", patch: p("create"), params: map[string]any{"n": n}, impls: only},
+		{id: fmt.Sprintf("scopes-one-%d", n), title: fmt.Sprintf("%s scopes: create last %d one by one", count(n), m), js: "scopesCreateOneByOne", patch: p("one"), params: map[string]any{"n": n, "m": m}, impls: only, perOp: true},
+	}
 }
 
 type rateUnit int
@@ -191,7 +247,7 @@ func workloads(cfg config) []workload {
 		return map[string]any{"n": cfg.scanN, "bulk": bulk, "reps": cfg.clearReps}
 	}
 	big, none := fmt.Sprintf("%dk", cfg.bulk/1000), "nothing"
-	return []workload{
+	ws := []workload{
 		{id: "set", title: fmt.Sprintf("set, awaited, %s small values (total)", count(cfg.small)), js: "setAwaited", patch: "bench-1", params: map[string]any{"n": cfg.small}},
 		{id: "get", title: fmt.Sprintf("get, awaited, %s small values (total)", count(cfg.small)), js: "getAwaited", patch: "bench-1", params: map[string]any{"n": cfg.small}},
 		{id: "burst", title: fmt.Sprintf("set, %s un-awaited, then all (total)", count(cfg.burst)), js: "setBurst", patch: "bench-1", params: map[string]any{"n": cfg.burst}},
@@ -203,8 +259,24 @@ func workloads(cfg config) []workload {
 		{id: "keys-empty", title: fmt.Sprintf("keys(), %s-key scope, %s elsewhere", count(cfg.scanN), none), js: "scanKeys", patch: "bench-empty", params: scan(0), perOp: true},
 		{id: "clear-big", title: fmt.Sprintf("clear(), %s-key scope, %s elsewhere", count(cfg.scanN), big), js: "clearScan", patch: "bench-big", params: clr(cfg.bulk), perOp: true},
 		{id: "clear-empty", title: fmt.Sprintf("clear(), %s-key scope, %s elsewhere", count(cfg.scanN), none), js: "clearScan", patch: "bench-empty", params: clr(0), perOp: true},
+		{id: "update", title: fmt.Sprintf("update, awaited, %s increments (total)", count(cfg.small)), js: "updateAwaited", patch: "bench-1", params: map[string]any{"n": cfg.small}},
+		{id: "delete", title: fmt.Sprintf("delete, awaited, %s keys (total)", count(cfg.small)), js: "deleteAwaited", patch: "bench-1", params: map[string]any{"n": cfg.small}},
+		{id: "set-quiet", title: fmt.Sprintf("set, awaited, %s, no listeners (total)", count(cfg.small)), js: "setListened", patch: "bench-live", params: map[string]any{"n": cfg.small, "listeners": 0}, impls: kvOnly},
+		{id: "set-listened", title: fmt.Sprintf("set, awaited, %s, 10 listeners (total)", count(cfg.small)), js: "setListened", patch: "bench-live", params: map[string]any{"n": cfg.small, "listeners": 10}, impls: kvOnly},
+		{id: "latency-frame-p50", title: fmt.Sprintf("change → another frame, median of %s", count(cfg.small)), js: "changeLatency", patch: "bench-live", params: map[string]any{"n": cfg.small, "to": "frame", "stat": "p50"}, impls: kvOnly, rate: rateNone},
+		{id: "latency-frame-p99", title: fmt.Sprintf("change → another frame, p99 of %s", count(cfg.small)), js: "changeLatency", patch: "bench-live", params: map[string]any{"n": cfg.small, "to": "frame", "stat": "p99"}, impls: kvOnly, rate: rateNone},
+		{id: "latency-worker-p50", title: fmt.Sprintf("change → a Worker, median of %s", count(cfg.small)), js: "changeLatency", patch: "bench-live", params: map[string]any{"n": cfg.small, "to": "worker", "stat": "p50"}, impls: kvOnly, rate: rateNone},
+		{id: "latency-worker-p99", title: fmt.Sprintf("change → a Worker, p99 of %s", count(cfg.small)), js: "changeLatency", patch: "bench-live", params: map[string]any{"n": cfg.small, "to": "worker", "stat": "p99"}, impls: kvOnly, rate: rateNone},
+		{id: "change-burst", title: fmt.Sprintf("%s un-awaited sets → all events in a frame", count(cfg.events)), js: "changeBurst", patch: "bench-live", params: map[string]any{"n": cfg.events}, impls: kvOnly},
 	}
+	for _, n := range cfg.scopes {
+		ws = append(ws, scopeWorkloads(n)...)
+	}
+	return ws
 }
+
+// kvOnly limits a workload to patchkv: the others have no change events.
+var kvOnly = []string{implKV}
 
 // Cold-start rows: filled from the cold tabs rather than from page workloads.
 var coldRows = []workload{
@@ -227,6 +299,7 @@ type coldResult struct {
 	FirstGet       float64 `json:"firstGet"`
 	WasmEncoded    float64 `json:"wasmEncoded"`
 	WasmDecoded    float64 `json:"wasmDecoded"`
+	WasmTransfer   float64 `json:"wasmTransfer"` // bytes over the wire (headers only on a 304)
 	WasmFetchStart float64 `json:"wasmFetchStart"`
 	WasmFetchEnd   float64 `json:"wasmFetchEnd"`
 	KVJSStart      float64 `json:"kvjsStart"`
@@ -272,25 +345,51 @@ func run(cfg config) error {
 			return err
 		}
 	}
-	srv := httptest.NewServer(isolate(devserver.Handler(root), namedWasm))
+	var floorDir string
+	if cfg.startup {
+		dir, err := os.MkdirTemp("", "patchkv-bench-floor-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		if _, err := buildFloor(root, dir); err != nil {
+			return err
+		}
+		floorDir = dir
+	}
+	srv := httptest.NewServer(isolate(withFloor(devserver.Handler(root), floorDir), namedWasm))
 	defer srv.Close()
 
+	if cfg.onlyWork {
+		var b strings.Builder
+		reportWorkers(&b, runWorkers(cfg, srv.URL))
+		fmt.Print(b.String())
+		return nil
+	}
 	ws := workloads(cfg)
+	if cfg.only != "" {
+		ws = slices.DeleteFunc(ws, func(w workload) bool { return !strings.HasPrefix(w.id, cfg.only) })
+	}
 	res := newResults(cfg.rounds)
 	env := environment{root: root, cfg: cfg}
 	began := time.Now()
-	seed, fills, err := seedProfile(cfg, srv.URL)
-	if err != nil {
-		return err
-	}
-	if seed != "" {
-		defer os.RemoveAll(seed)
-	}
-	env.seedFills = fills
-	for r := 0; r < cfg.rounds; r++ {
-		if err := runRound(cfg, srv.URL, r, ws, res, &env, seed); err != nil {
-			return fmt.Errorf("round %d: %w", r+1, err)
+	if cfg.workloads {
+		seed, fills, err := seedProfile(cfg, srv.URL)
+		if err != nil {
+			return err
 		}
+		if seed != "" {
+			defer os.RemoveAll(seed)
+		}
+		env.seedFills = fills
+		for r := 0; r < cfg.rounds; r++ {
+			if err := runRound(cfg, srv.URL, r, ws, res, &env, seed); err != nil {
+				return fmt.Errorf("round %d: %w", r+1, err)
+			}
+		}
+	}
+	if cfg.startup {
+		env.startup = runStartup(cfg, srv.URL, root)
 	}
 	out := cfg.out
 	if !filepath.IsAbs(out) {
@@ -303,10 +402,16 @@ func run(cfg config) error {
 		logf("probe: patchkv internals")
 		env.probe = runProbe(cfg, srv.URL, profile, filepath.Dir(out))
 	}
+	var workers workersResult
+	if cfg.workers {
+		logf("worker nodes")
+		workers = runWorkers(cfg, srv.URL)
+	}
 	env.elapsed = time.Since(began)
 
 	var b strings.Builder
 	report(&b, env, ws, res)
+	reportWorkers(&b, workers)
 	fmt.Print(b.String())
 	if err := os.WriteFile(out, []byte(b.String()), 0o644); err != nil {
 		return err
@@ -393,7 +498,7 @@ func runRound(cfg config, base string, r int, ws []workload, res *results, env *
 		logf("  %-12s %-10s %9.1f ms  (%g ops)", w.id, impl, out.MS, out.Ops)
 	}
 	for wi, w := range ws {
-		order := rotate(cfg.impls, r+wi)
+		order := rotate(w.implsOf(cfg.impls), r+wi)
 		for _, impl := range order {
 			if err := broken[impl]; err != nil {
 				res.fail(impl, w.id, r, fmt.Errorf("skipped: %v", err))
@@ -505,6 +610,7 @@ type environment struct {
 		GC        bool   `json:"gc"`
 	}
 	probe     probeResult
+	startup   *startupResult    // nil when the phase did not run
 	seedFills map[string]result // bulk fill of the seed profile, per implementation
 	elapsed   time.Duration
 }

@@ -15,7 +15,9 @@ const wasmURL = new URLSearchParams(location.search).get('wasm') || '/kv.wasm';
 const now = () => performance.now();
 
 async function main() {
-  await import('/wasm_exec.js');
+  // Go's support file (./build.sh copies it from the toolchain), loaded by URL:
+  // it is not one of our modules and has no types.
+  await import(new URL('/wasm_exec.js', location.href).href);
   const BaseGo = globalThis.Go;
   // count runs fn as one entry into Go, timing the outermost ones.
   const count = (fn) => {
@@ -50,7 +52,7 @@ async function main() {
         const attach = api.attach;
         api.attach = (exports) => {
           const call = exports.patchkv_call;
-          attach({ patchkv_call: (code) => count(() => call(code)) });
+          attach({ patchkv_call: (...args) => count(() => call(...args)) });
         };
       }
       return p;
@@ -66,6 +68,7 @@ async function main() {
     return { wall: now() - t0, entries: counter.entries - e0, goMS: counter.ms - g0 };
   };
 
+  /** @type {import('../js/kv.d.ts').KVRoot} */
   let kv;
   out.load = await measure(async () => {
     kv = await loadKV({ patch: 'probe', wasmURL });

@@ -20,9 +20,10 @@ import (
 const red = "#e4572e"
 
 // TestDemoPatch opens the page as a new user does (no ?patch=) and uses the demo with
-// the mouse: the settings msg boxes and buttons, the counter, the p5 drawing; then it
-// reloads and checks that everything continues from storage. It saves a screenshot to
-// artifacts/demo.png, and to docs/screenshot.png when UPDATE_SCREENSHOT=1.
+// the mouse: the Patchies kv counter, the js counter, the settings msg boxes and their
+// subscribed readers, the p5 drawing; then it reloads and checks that everything
+// continues from storage. It saves a screenshot to artifacts/demo.png, and to
+// docs/screenshot.png when UPDATE_SCREENSHOT=1.
 func TestDemoPatch(t *testing.T) {
 	p := openPage(t, sharedBrowser(t), "/")
 	// Start as a new user would: nothing stored for the demo patch (a browser shared
@@ -37,26 +38,28 @@ func TestDemoPatch(t *testing.T) {
 	p.reload()
 	var ids []string
 	p.eval(`window.patch.toJSON().nodes.map((n) => n.id)`, &ids)
-	require.Subset(t, ids, []string{"bang", "counter", "sketch", "red", "blue", "ask", "get-color", "settings", "reader"})
+	require.Subset(t, ids, []string{"load", "get-count", "count-store", "plus", "set-count", "count-save",
+		"bang", "counter", "red", "blue", "settings", "load-settings", "subscribe", "watch", "reader", "sketch", "worker"})
 
-	assert.Equal(t, []any{1.0}, p.waitOutputs("counter", 1), "first visit")
+	// loadbang → msg get count → [kv counter] → js +1 → msg set count $1 → [kv counter].
+	assert.Equal(t, []any{1.0}, p.waitOutputs("plus", 1), "the Patchies counter: first visit")
+	assert.Equal(t, []any{map[string]any{"type": "set", "key": "count", "ok": true}}, p.waitOutputs("count-save", 1))
+	assert.Equal(t, []any{1.0}, p.waitOutputs("counter", 1), "the js counter: first visit")
 	assert.Equal(t, []any{"(no color yet)"}, p.waitOutputs("reader", 1))
+	assert.Equal(t, []any{map[string]any{"type": "subscribe", "ok": true}}, p.waitOutputs("watch", 1), "subscribed at load")
 
-	// msg → [kv settings] → js node reading kv.store("settings"), and the p5 sketch.
+	// msg → [kv settings]; the subscribed [kv settings] tells the reader and the sketch.
 	p.click(`.node[data-id="red"] .msgbox`)
 	assert.Equal(t, []any{map[string]any{"type": "set", "key": "color", "ok": true}}, p.waitOutputs("settings", 1))
-	assert.Equal(t, []any{"(no color yet)", red}, p.waitOutputs("reader", 2))
-	assert.Equal(t, []any{map[string]any{"ink": red}}, p.waitOutputs("sketch", 1), "the sketch picks up the new ink")
 	var stored string
 	p.eval(`window.patch.root.store('settings').get('color')`, &stored)
 	assert.Equal(t, red, stored)
+	assert.Equal(t, []any{"(no color yet)", red}, p.waitOutputs("reader", 2), "the reader updates without a bang")
+	assert.Equal(t, []any{map[string]any{"ink": red}}, p.waitOutputs("sketch", 1), "the sketch picks up the new ink")
+	assert.Equal(t, []any{map[string]any{"changes": 1.0, "key": "color"}}, p.waitOutputs("worker", 1),
+		"the worker node hears of the change in its Worker")
 
-	// button → msg {"type":"get"} → [kv settings].
-	p.click(`.node[data-id="ask"] button.bang`)
-	out := p.waitOutputs("settings", 2)
-	assert.Equal(t, map[string]any{"type": "get", "key": "color", "value": red, "found": true}, out[1])
-
-	// The button bangs the counter.
+	// The button bangs the js counter.
 	p.click(`.node[data-id="bang"] button.bang`)
 	assert.Equal(t, []any{1.0, 2.0}, p.waitOutputs("counter", 2))
 
@@ -81,16 +84,17 @@ func TestDemoPatch(t *testing.T) {
 		const v = (kind, name, key) => document.querySelector(
 			'#storage-list .scope[data-kind="' + kind + '"][data-name="' + name + '"] .entry[data-key="' + key + '"] .value')?.textContent;
 		const count = v('node', 'counter', 'count');
-		return count === '2' && { count, color: v('store', 'settings', 'color'), layout: v('host', '', 'patch:layout') };
+		return count === '2' && { count, loads: v('store', 'counter', 'count'), color: v('store', 'settings', 'color'), layout: v('host', '', 'patch:layout') };
 	})`, &panel)
 	assert.Equal(t, "2", panel["count"])
+	assert.Equal(t, "1", panel["loads"])
 	assert.Equal(t, fmt.Sprintf("%q", red), panel["color"])
 	assert.Contains(t, panel["layout"], "nodes", "the host scope holds the patch layout")
 
 	// Click an empty spot of the canvas so that no node shows as selected.
 	var canvas struct{ Left, Top float64 }
 	p.eval(`__e2e.center('#canvas')`, &canvas)
-	p.run(5*time.Second, chromedp.MouseClickXY(canvas.Left+560, canvas.Top+400))
+	p.run(5*time.Second, chromedp.MouseClickXY(canvas.Left+1000, canvas.Top+60))
 	root := repoRoot(t)
 	p.screenshot(filepath.Join(root, "artifacts", "demo.png"))
 	if os.Getenv("UPDATE_SCREENSHOT") == "1" {
@@ -99,7 +103,8 @@ func TestDemoPatch(t *testing.T) {
 
 	// After a reload everything continues from what was stored.
 	p.reload()
-	assert.Equal(t, []any{3.0}, p.waitOutputs("counter", 1), "the counter counts on")
+	assert.Equal(t, []any{2.0}, p.waitOutputs("plus", 1), "the Patchies counter counts on")
+	assert.Equal(t, []any{3.0}, p.waitOutputs("counter", 1), "the js counter counts on")
 	assert.Equal(t, []any{red}, p.waitOutputs("reader", 1), "the reader finds the stored color")
 	p.eval(`__e2e.until(() => {
 		const px = __e2e.pixel('sketch', 115, 75);

@@ -12,9 +12,10 @@ import (
 
 var undef = map[string]any{"$undefined": true}
 
-// TestKVNodeReplies sends every request of the [kv] protocol (SPEC §5) to a [kv] and a
-// [kv name] object and checks each reply's exact shape. The rows run in order: each
-// builds on the state the ones before left.
+// TestKVNodeReplies sends every request of the [kv] protocol (the messages the
+// README lists under "Set up") to a [kv] and a [kv name] object and checks each
+// reply's exact shape. The rows run in order: each builds on the state the ones
+// before left.
 func TestKVNodeReplies(t *testing.T) {
 	p := openPage(t, sharedBrowser(t), "/?patch="+patchID(t))
 	p.load(map[string]any{"nodes": []map[string]any{

@@ -66,7 +66,7 @@ func TestMain(m *testing.M) {
 // are missing.
 func repoRoot(tb testing.TB) string {
 	tb.Helper()
-	return browsertest.RepoRoot(tb, "index.html", "js/kv.js", "kv.wasm", "wasm_exec.js", "node_modules/p5/lib/p5.min.js")
+	return browsertest.RepoRoot(tb, "index.html", "js/kv.js", "kv.wasm", "wasm_exec.js", "node_modules/p5/lib/p5.min.js", "node_modules/acorn/dist/acorn.mjs")
 }
 
 // serverURL returns the base URL of the test server that serves the repository root

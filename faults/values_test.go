@@ -9,8 +9,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/patchies/patchkv/internal/testscripts"
 )
 
 type storeReport struct {
@@ -77,15 +75,4 @@ func TestImageBitmapRoundTrips(t *testing.T) {
 	var got []any
 	p.eval(`faults.imageBitmapRoundTrip(kv)`, &got)
 	assert.Equal(t, []any{"[object ImageBitmap]", 3.0, 2.0, 200.0, 200.0, 200.0, 200.0}, got)
-}
-
-// TestReentrantCallFromGetter runs testscripts.Reentrant through the loader, where
-// kv methods enter Go through the exported function (wasm/kv_test.go runs it
-// through the js.Func entry).
-func TestReentrantCallFromGetter(t *testing.T) {
-	p := openTab(t, sharedBrowser(t), tabOptions{})
-	p.openKV(patchID(t))
-	var got string
-	p.eval("(async () => {\n"+testscripts.Reentrant+"\n})()", &got)
-	assert.Equal(t, testscripts.ReentrantWant, got)
 }

@@ -19,28 +19,6 @@ type globals struct {
 	clearTimeout jsval
 }
 
-// glueSource defines begin, which returns the object store of this task's
-// transaction on a store, starting one when there is none (or fresh is set).
-// Tasks are numbered by epoch: it changes once the current task's microtasks have
-// run, which is when IndexedDB deactivates the transactions the task created.
-// Every operation goes through it (BeginJS), from the JavaScript API and from Go
-// callers alike, so that operations issued together share transactions; keeping
-// it in JavaScript saves three Go-to-JavaScript calls per operation.
-const glueSource = `
-let epoch = 0, bumping = false;
-const bump = () => { epoch++; bumping = false; };
-const open = new WeakMap(); // connection -> Map(store name -> {store, write, epoch})
-return function begin(conn, name, write, fresh) {
-	if (!bumping) { bumping = true; queueMicrotask(bump); }
-	let txs = open.get(conn);
-	if (!txs) open.set(conn, txs = new Map());
-	const t = txs.get(name);
-	if (!fresh && t && t.epoch === epoch && (t.write || !write)) return t.store;
-	const store = conn.transaction(name, write ? 'readwrite' : 'readonly').objectStore(name);
-	txs.set(name, { store, write, epoch });
-	return store;
-};`
-
 var (
 	jsg     globals
 	jsgErr  error
@@ -197,32 +175,48 @@ func getString(v jsval, p string) string {
 	return s
 }
 
-// glue holds begin; it needs no IndexedDB, so that BeginJS works before (and
-// without) a database.
+// The package's JavaScript: ops.js (every IndexedDB operation) and events.js (the
+// events hub), each a factory expression evaluated once. They need no database,
+// so that OpsJS works before (and without) one.
+//
+// They are copied into ops_js.go as opsSource and eventsSource (importing package
+// embed would add about 50 KB gzip to kv.wasm; see package internal/jsembed).
+//
+//go:generate env -u GOOS -u GOARCH go run ../internal/jsembed/gen -o ops_js.go opsSource=ops.js eventsSource=events.js
+
 var glue struct {
 	once  sync.Once
 	err   error
-	begin jsval
+	ops   jsval
+	hubOf jsval
 }
 
 func loadGlue() error {
 	glue.once.Do(func() {
-		maker, err := wrap(js.Global()).Get("Function")
+		eval, err := wrap(js.Global()).Get("eval")
+		var makeOps, makeHubs jsval
 		if err == nil {
-			maker, err = maker.New(glueSource)
+			makeOps, err = eval.Invoke(opsSource)
 		}
 		if err == nil {
-			glue.begin, err = maker.Invoke()
+			glue.ops, err = makeOps.Invoke(opCodesJS(), js.ValueOf(connGoneNames))
+		}
+		if err == nil {
+			makeHubs, err = eval.Invoke(eventsSource)
+		}
+		if err == nil {
+			glue.hubOf, err = makeHubs.Invoke()
 		}
 		glue.err = err
 	})
 	return glue.err
 }
 
-// BeginJS returns the JavaScript function begin(conn, storeName, write, fresh)
-// that gives the object store of the current task's transaction on a store (see
-// glueSource). Whoever runs a JSOp places its requests there.
-func BeginJS() js.Value {
+// OpsJS returns the JavaScript operations object of ops.js: run(conn, handle,
+// kind, exists, key, value) places one operation in the current task's
+// transaction on a store (see JSOp) and returns its Promise; clone(holder, slot)
+// copies a value that has to wait. Whoever runs a JSOp calls it.
+func OpsJS() js.Value {
 	_ = loadGlue()
-	return glue.begin.js()
+	return glue.ops.js()
 }

@@ -15,6 +15,7 @@ type Store struct {
 	scope  scope.Scope
 	name   string
 	nameJS js.Value
+	handle js.Value // made on first use by HandleJS
 }
 
 // Scope returns the scope this store holds.
@@ -31,3 +32,25 @@ func (s *Store) RunJS(j *JSOp) error {
 // ObjectStoreJS returns the name of the store's object store as a JavaScript
 // string, made once.
 func (s *Store) ObjectStoreJS() js.Value { return s.nameJS }
+
+// HandleJS returns the store as ops.js takes it, made once: {name, scope:
+// {kind, name}, hub}, where name is the object store's name and hub the events
+// hub of the store's patch.
+func (s *Store) HandleJS() js.Value {
+	if s.handle.IsUndefined() {
+		h := js.Global().Get("Object").New()
+		h.Set("name", s.nameJS)
+		h.Set("scope", scopeJS(s.scope))
+		h.Set("hub", s.db.HubJS())
+		s.handle = h
+	}
+	return s.handle
+}
+
+// scopeJS returns {kind, name} for s, as events and kv.scopes() spell it.
+func scopeJS(s scope.Scope) js.Value {
+	o := js.Global().Get("Object").New()
+	o.Set("kind", s.Kind.String())
+	o.Set("name", s.Name)
+	return o
+}

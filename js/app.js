@@ -2,8 +2,9 @@
 // panel, and the saved layout. index.html calls boot().
 
 import { loadKV } from './kv.js';
-import { Patch } from './patch.js';
-import { Editor } from './editor.js';
+import { Patch } from './runtime.js';
+import { KINDS } from './nodes/index.js';
+import { Editor, DRAFTS_KEY } from './editor.js';
 import { StoragePanel } from './storage.js';
 import { PatchFiles } from './patches.js';
 import { demoPatch } from './demo.js';
@@ -41,9 +42,34 @@ export function template(id) {
 export function boot(options = {}) {
   const params = new URLSearchParams(location.search);
   const id = params.get('patch') ?? DEFAULT_PATCH;
+  const safe = params.has('safe') && SAFE_VALUES.has(params.get('safe') ?? '');
   const $ = (sel) => /** @type {HTMLElement} */ (document.querySelector(sel));
   $('#patch-id').textContent = id;
   document.title = `${id} · patchkv`;
+  const safeURL = new URL(location.href);
+  safeURL.searchParams.set('safe', '1');
+  if (safe) {
+    banner('Safe mode: no node code runs. ▶ on a node runs it; ', link('open normally', normalURL()));
+  } else if (loadDidNotFinish(id)) {
+    banner(`The last time this page opened patch "${id}", loading did not finish. If it hangs again, `,
+      link('open it in safe mode (?safe=1)', safeURL.href), ', where no node code runs, and fix the node.');
+  }
+  // A hint for a load that takes long (a page frozen by node code shows it on the next load,
+  // through the marker above).
+  const slow = setTimeout(() => {
+    $('#loading').replaceChildren('· loading takes long: ', link('open in safe mode', safeURL.href));
+  }, SLOW_LOAD_MS);
+  markLoading(id, true);
+
+  // One toolbar button per node kind, in the order of js/nodes/index.js.
+  const adders = $('#add-buttons');
+  for (const [type, Kind] of Object.entries(KINDS)) {
+    const b = document.createElement('button');
+    b.dataset.add = type;
+    b.textContent = type;
+    b.title = Kind.description;
+    adders.append(b);
+  }
 
   const ready = (async () => {
     let root;
@@ -55,7 +81,7 @@ export function boot(options = {}) {
     }
     /** @type {Editor} */
     let editor;
-    const patch = new Patch({ root, p5Parent: (nodeId) => editor.p5Parent(nodeId) });
+    const patch = new Patch({ root, safe, p5Parent: (nodeId) => editor.p5Parent(nodeId) });
     editor = new Editor(patch, $('#canvas'));
     const panel = new StoragePanel($('#storage-list'), () => patch.root, {
       nodeIds: () => patch.nodes.keys(),
@@ -112,6 +138,16 @@ export function boot(options = {}) {
       await patch.load(template(patch.id));
     });
 
+    window.patchDraftsSaved = () => editor.draftsSaved;
+    try {
+      const drafts = await root.get(DRAFTS_KEY);
+      if (drafts && typeof drafts === 'object') {
+        for (const [k, v] of Object.entries(drafts)) if (typeof v === 'string') editor.drafts.set(k, v);
+      }
+    } catch (err) {
+      console.warn('could not read the drafts:', err);
+    }
+    /** @type {any} */
     let saved;
     try {
       saved = await root.get(LAYOUT_KEY);
@@ -124,6 +160,8 @@ export function boot(options = {}) {
     loading = false;
     save(); // the first save turns the template into the user's own patch
     await loaded;
+    clearTimeout(slow);
+    markLoading(id, false);
     panel.watch();
     await panel.refresh();
     $('#loading').hidden = true;
@@ -134,20 +172,68 @@ export function boot(options = {}) {
   return ready;
 }
 
+/** SAFE_VALUES are the values of ?safe= that open a patch without running node code. */
+const SAFE_VALUES = new Set(['1', 'true', 'yes', '']);
+
+/** SLOW_LOAD_MS is when the page offers safe mode while a patch is still loading. */
+const SLOW_LOAD_MS = 4000;
+
+/**
+ * markLoading records in localStorage (it must survive a tab that froze and was
+ * closed) that the page started (on) or finished (off) loading patch
+ * id, so that the next load can tell that the last one never finished.
+ * @param {string} id @param {boolean} on
+ */
+function markLoading(id, on) {
+  try {
+    if (on) localStorage.setItem(LOADING_PREFIX + id, String(Date.now()));
+    else localStorage.removeItem(LOADING_PREFIX + id);
+  } catch {}
+}
+
+/** @param {string} id */
+function loadDidNotFinish(id) {
+  try {
+    return localStorage.getItem(LOADING_PREFIX + id) !== null;
+  } catch {
+    return false;
+  }
+}
+
+const LOADING_PREFIX = 'patchkv:loading:';
+
+function normalURL() {
+  const u = new URL(location.href);
+  u.searchParams.delete('safe');
+  return u.href;
+}
+
+/** @param {string} text @param {string} href */
+function link(text, href) {
+  const a = document.createElement('a');
+  a.href = href;
+  a.textContent = text;
+  return a;
+}
+
 function fatal(text) {
   banner(text);
-  const loading = document.querySelector('#loading');
+  const loading = /** @type {HTMLElement | null} */ (document.querySelector('#loading'));
   if (loading) loading.hidden = true;
   document.body.dataset.ready = 'error';
 }
 
-function banner(text) {
-  const el = document.querySelector('#banner');
+/** @param {...(string|Node)} parts */
+function banner(...parts) {
+  const el = /** @type {HTMLElement | null} */ (document.querySelector('#banner'));
   if (!el) return;
-  el.textContent = text;
+  el.replaceChildren(...parts);
   el.hidden = false;
 }
 
 window.addEventListener('unhandledrejection', (e) => {
+  // A rejection that node code left unhandled is shown on its node by the runtime,
+  // which marks the event handled first (it listens in the capture phase).
+  if (e.defaultPrevented) return;
   banner(`unhandled: ${e.reason?.message ?? e.reason}`);
 });

@@ -52,8 +52,8 @@
 /** @typedef {{ patch: string, scopes: ArchiveScope[], stores: string[], keys: number, file: Blob }} Archive */
 /**
  * Handle is what kv.wasm hands these functions for one patch: its id, Go's
- * primitives (call) and the events hub (emit) that tells subscribers of a scope it
- * was reset.
+ * primitives (call) and the patch's events hub (idb/events.js), through which
+ * subscribers in every context learn that a scope was reset.
  * @typedef {{
  *   patch: string,
  *   call: {
@@ -62,7 +62,7 @@
  *     (op: 'deleteStore', name: string): Promise<boolean>,
  *     (op: 'destroy'): Promise<void>,
  *   },
- *   emit?: (scopes: Array<{kind: string, name: string}>) => void,
+ *   hub?: { emit(changes: Array<{scope: {kind: string, name: string} | null, op: string}>): void },
  * }} Handle
  */
 
@@ -692,8 +692,8 @@ const RETRIES = 8;
  * @param {Handle} h @param {string[]} names
  */
 function emit(h, names) {
-  if (!h.emit || names.length === 0) return;
-  h.emit(names.map((n) => /** @type {{kind: string, name: string}} */ (scopeOf(n))));
+  if (!h.hub || names.length === 0) return;
+  h.hub.emit(names.map((n) => ({ scope: /** @type {{kind: string, name: string}} */ (scopeOf(n)), op: 'reset' })));
 }
 
 /**
@@ -777,16 +777,14 @@ export async function removeScope(h, scope) {
 }
 
 /**
- * destroyPatch is kv.destroy(): it deletes the patch's database; every scope it had
- * is reset for subscribers. The next write creates the database again.
+ * destroyPatch is kv.destroy(): it deletes the patch's database; every subscriber
+ * of the patch, in every context, gets 'reset'. The next write creates it again.
  * @param {Handle} h
  * @returns {Promise<void>}
  */
 export async function destroyPatch(h) {
-  const conn = await h.call('conn');
-  const names = patchStores(conn);
   await h.call('destroy');
-  emit(h, names);
+  h.hub?.emit([{ scope: null, op: 'reset' }]); // every scope, also in other contexts
 }
 
 /**

@@ -1,18 +1,27 @@
 // js/editor.js — the patch editor's UI: nodes on a canvas, wires as SVG lines, code
-// edited in place. It draws what a Patch (js/patch.js) holds and changes it only
-// through the Patch's methods, so the UI and window.patch always agree.
+// edited in place. It draws what a Patch (js/runtime.js) holds and changes it only
+// through the Patch's methods, so the UI and window.patch always agree. How a node's
+// body looks comes from its kind's `face` (js/nodes/*.js), so a new kind with an
+// existing face needs nothing here.
 
-import { ports } from './patch.js';
+import { History } from './history.js';
+import { kindOf } from './runtime.js';
 import { preview, binaryLabel } from './preview.js';
 
-/** Default contents of a node added from the toolbar. */
-export const TEMPLATES = {
-  js: { code: "// kv, send, onMessage and console are in scope; top-level await works.\nonMessage(async (msg) => {\n  send(msg);\n});" },
-  p5: { code: 'function setup() {\n  createCanvas(160, 120);\n}\n\nfunction draw() {\n  background(240);\n  circle(mouseX, mouseY, 20);\n}' },
-  kv: { args: '' },
-  button: {},
-  msg: { args: '{"type":"keys"}' },
-};
+/**
+ * @typedef {import('./runtime.js').Patch} Patch
+ * @typedef {import('./runtime.js').NodeSpec} NodeSpec
+ * @typedef {import('./runtime.js').NodeStatus} NodeStatus
+ */
+
+/** DRAFTS_KEY is where, in the patch's host scope, typed-but-unrun code is kept. */
+export const DRAFTS_KEY = 'patch:drafts';
+
+/** DRAFT_SAVE_MS coalesces the draft writes of a burst of typing. */
+const DRAFT_SAVE_MS = 300;
+
+/** DOUBLE_CLICK_MS is how long a msg box waits for a second click before it sends. */
+const DOUBLE_CLICK_MS = 350;
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -36,12 +45,31 @@ export class Editor {
     this.pending = null; // wire being dragged
     this.addAt = null; // where the next toolbar node goes (last double-click on the canvas)
     this.resize = new ResizeObserver(() => this.redrawWires());
+    /** undo and redo of the document (js/history.js) */
+    this.history = new History(patch);
+    /**
+     * Code typed but not run yet, by node id: kept in the patch's host scope (DRAFTS_KEY)
+     * so that it survives a reload, shown as a draft until it runs. Set by the page
+     * before the patch loads.
+     * @type {Map<string, string>}
+     */
+    this.drafts = new Map();
+    /** @type {Promise<unknown>} */
+    this.draftsSaved = Promise.resolve();
+    this.draftTimer = 0;
 
-    patch.addEventListener('nodeadded', (e) => this.addView(e.detail.node));
-    patch.addEventListener('noderemoved', (e) => this.removeView(e.detail.id));
-    patch.addEventListener('change', () => this.sync());
-    patch.addEventListener('status', (e) => this.views.get(e.detail.id)?.showStatus(e.detail.status));
-    patch.addEventListener('output', (e) => this.views.get(e.detail.id)?.showOutput(e.detail.msg));
+    /** @type {(type: string, fn: (detail: any) => void) => void} the Patch emits CustomEvents */
+    const on = (type, fn) => patch.addEventListener(type, (e) => fn(/** @type {CustomEvent} */ (e).detail));
+    on('nodeadded', (d) => this.addView(d.node));
+    on('noderemoved', (d) => {
+      this.removeView(d.id);
+      if (this.drafts.delete(d.id)) this.saveDrafts();
+    });
+    on('change', () => this.sync());
+    on('status', (d) => this.views.get(d.id)?.showStatus(d.status));
+    on('output', (d) => this.views.get(d.id)?.showOutput(d.msg));
+    on('ports', (d) => this.views.get(d.id)?.buildPorts());
+    on('title', (d) => this.views.get(d.id)?.showTitle(d.title));
 
     canvas.addEventListener('pointerdown', (e) => {
       if (e.target === canvas || e.target === this.wires) this.select(null);
@@ -63,12 +91,12 @@ export class Editor {
   /**
    * add adds a node of the given type from the toolbar, at the last double-clicked spot
    * or below the others, and returns its id.
-   * @param {import('./patch.js').NodeType} type
+   * @param {string} type
    */
   async add(type) {
     const at = this.addAt ?? this.freeSpot();
     this.addAt = null;
-    const id = await this.patch.addNode({ type, x: at.x, y: at.y, ...structuredClone(TEMPLATES[type] ?? {}) });
+    const id = await this.patch.addNode({ type, x: at.x, y: at.y, ...structuredClone(kindOf(type).template) });
     this.select({ kind: 'node', id });
     return id;
   }
@@ -103,10 +131,11 @@ export class Editor {
     this.redrawWires();
   }
 
-  /** sync brings every view in line with the document (positions, args) and redraws wires. */
+  /** sync brings every view in line with the document (positions, args, ports) and redraws wires. */
   sync() {
     const doc = this.patch.toJSON();
     for (const spec of doc.nodes) this.views.get(spec.id)?.update(spec);
+    for (const v of this.views.values()) v.buildPorts();
     this.growCanvas();
     this.redrawWires();
   }
@@ -190,16 +219,65 @@ export class Editor {
     this.drawWires();
   }
 
+  /**
+   * onKey handles the page's own keys: Ctrl/Cmd+Z undo, Shift+Ctrl/Cmd+Z (or Ctrl+Y)
+   * redo, Delete/Backspace remove the selected node or wire. Keys typed into an editor,
+   * a field, a message box being edited or a sketch (which has focus once clicked into)
+   * belong to them, never to the page.
+   * @param {KeyboardEvent} e
+   */
   onKey(e) {
-    if (e.key !== 'Delete' && e.key !== 'Backspace') return;
     const t = /** @type {HTMLElement} */ (e.target);
-    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(t.tagName))) return;
+    if (t?.closest?.('.p5-slot')) return;
+    const mod = e.ctrlKey || e.metaKey;
+    const key = e.key.toLowerCase();
+    if (mod && (key === 'z' || key === 'y')) {
+      e.preventDefault();
+      (key === 'y' || e.shiftKey ? this.history.redo() : this.history.undo()).catch(warn);
+      return;
+    }
+    if (e.key !== 'Delete' && e.key !== 'Backspace') return;
+    // Only with the node itself selected: focus on the page, not inside a node's body.
+    if (t && t !== document.body && t !== document.documentElement && !t.classList.contains('node') &&
+      t !== this.canvas && t !== this.canvas.parentElement) return;
     const sel = this.selected;
     if (!sel) return;
     e.preventDefault();
     if (sel.kind === 'node') this.patch.removeNode(sel.id);
     else this.patch.disconnect(sel.edge);
     this.select(null);
+  }
+
+  /**
+   * setDraft keeps (or, for code equal to what runs, drops) node id's typed-but-unrun code.
+   * @param {string} id
+   * @param {string|undefined} code
+   */
+  setDraft(id, code) {
+    const had = this.drafts.get(id);
+    if (code === undefined) this.drafts.delete(id);
+    else this.drafts.set(id, code);
+    if (had !== code) this.saveDrafts(DRAFT_SAVE_MS);
+  }
+
+  /** saveDrafts writes the drafts to the patch's host scope, after ms (coalesced). */
+  saveDrafts(ms = 0) {
+    clearTimeout(this.draftTimer);
+    const write = () => {
+      const obj = Object.fromEntries(this.drafts);
+      this.draftsSaved = this.patch.root.set(DRAFTS_KEY, obj).catch(warn);
+    };
+    if (ms > 0) {
+      let done = () => {};
+      this.draftsSaved = new Promise((r) => (done = () => r(undefined)));
+      this.draftTimer = window.setTimeout(() => {
+        write();
+        this.draftsSaved.then(done);
+      }, ms);
+    } else {
+      write();
+    }
   }
 
   /** startWire begins dragging a new wire from an outlet. */
@@ -222,9 +300,9 @@ export class Editor {
       el.removeEventListener('pointercancel', up);
       this.pending = null;
       const target = document.elementFromPoint(ev.clientX, ev.clientY);
-      const port = target?.closest?.('.port.inlet');
-      const nodeEl = target?.closest?.('.node');
-      const to = port?.closest('.node')?.dataset.id ?? nodeEl?.dataset.id;
+      const port = /** @type {HTMLElement | null | undefined} */ (target?.closest?.('.port.inlet'));
+      const nodeEl = /** @type {HTMLElement | null | undefined} */ (target?.closest?.('.node'));
+      const to = /** @type {HTMLElement | null | undefined} */ (port?.closest('.node'))?.dataset.id ?? nodeEl?.dataset.id;
       const inlet = port ? Number(port.dataset.index) : 0;
       if (to && to !== id) {
         try {
@@ -270,28 +348,25 @@ function h(tag, attrs = {}, ...children) {
 
 /** NodeView is one node's element: ports, a header to drag by, its body and status. */
 class NodeView {
-  /** @param {Editor} editor @param {import('./patch.js').NodeSpec} spec */
+  /** @param {Editor} editor @param {NodeSpec} spec */
   constructor(editor, spec) {
     this.editor = editor;
     this.id = spec.id;
     this.type = spec.type;
+    this.kind = kindOf(spec.type);
     this.spec = { ...spec };
-    const { inlets, outlets } = ports(spec.type);
     this.inlets = h('div', { class: 'ports inlets' });
-    for (let i = 0; i < inlets; i++) {
-      this.inlets.append(h('span', { class: 'port inlet', 'data-index': String(i), title: `inlet ${i}` }));
-    }
     this.outlets = h('div', { class: 'ports outlets' });
-    for (let i = 0; i < outlets; i++) {
-      const p = h('span', { class: 'port outlet', 'data-index': String(i), title: `outlet ${i}: drag to an inlet` });
-      p.addEventListener('pointerdown', (e) => editor.startWire(e, this.id, i));
-      this.outlets.append(p);
-    }
     const runBtn = h('button', { class: 'run', title: 'Run again (Shift+Enter)', text: '▶' });
+    const stopBtn = h('button', { class: 'stop', title: 'Stop (ends its Worker, busy or not)', text: '■' });
     const delBtn = h('button', { class: 'del', title: 'Remove node', text: '×' });
-    this.head = h('div', { class: 'head' }, h('span', { class: 'type', text: spec.type }),
-      h('span', { class: 'nid', text: spec.id }), runBtn, delBtn);
-    if (spec.type !== 'js' && spec.type !== 'p5') runBtn.hidden = true;
+    this.titleEl = h('span', { class: 'title' });
+    this.titleEl.hidden = true;
+    this.head = h('div', { class: 'head' }, h('span', { class: 'type', text: spec.type }), this.titleEl,
+      h('span', { class: 'nid', text: spec.id }), runBtn, stopBtn, delBtn);
+    if (!this.kind.runnable) runBtn.hidden = true;
+    if (!(/** @type {any} */ (this.kind).stoppable)) stopBtn.hidden = true;
+    stopBtn.addEventListener('click', () => editor.patch.halt(this.id));
     runBtn.addEventListener('click', () => this.run().catch(warn));
     delBtn.addEventListener('click', () => editor.patch.removeNode(this.id));
     this.head.addEventListener('pointerdown', (e) => this.drag(e));
@@ -301,21 +376,72 @@ class NodeView {
     this.el = h('div', { class: `node node-${spec.type}`, 'data-id': spec.id, 'data-type': spec.type },
       this.inlets, this.head, this.body, this.status, this.outlets);
     this.el.addEventListener('pointerdown', () => editor.select({ kind: 'node', id: this.id }), true);
+    this.buildPorts();
+    this.showTitle(editor.patch.title(spec.id) ?? '');
     this.buildBody(spec);
+    this.showEdited();
     this.place(spec.x, spec.y);
   }
 
+  /**
+   * buildPorts draws as many inlets and outlets as the node has now, or more when a
+   * wire of the document joins a higher port (so that every wire shows and can be
+   * removed, also before the code that asks for the ports has run).
+   */
+  buildPorts() {
+    const patch = this.editor.patch;
+    const now = patch.ports(this.id) ?? this.kind.ports;
+    let inlets = now.inlets;
+    let outlets = now.outlets;
+    for (const e of patch.edges) {
+      if (e.to === this.id) inlets = Math.max(inlets, e.inlet + 1);
+      if (e.from === this.id) outlets = Math.max(outlets, e.outlet + 1);
+    }
+    if (this.inlets.children.length !== inlets) {
+      this.inlets.replaceChildren();
+      for (let i = 0; i < inlets; i++) {
+        this.inlets.append(h('span', { class: `port inlet${i >= now.inlets ? ' stale' : ''}`, 'data-index': String(i), title: `inlet ${i}` }));
+      }
+      this.editor.redrawWires();
+    }
+    if (this.outlets.children.length !== outlets) {
+      this.outlets.replaceChildren();
+      for (let i = 0; i < outlets; i++) {
+        const p = h('span', { class: `port outlet${i >= now.outlets ? ' stale' : ''}`, 'data-index': String(i), title: `outlet ${i}: drag to an inlet` });
+        p.addEventListener('pointerdown', (e) => this.editor.startWire(e, this.id, i));
+        this.outlets.append(p);
+      }
+      this.editor.redrawWires();
+    }
+    for (const [box, n] of /** @type {const} */ ([[this.inlets, now.inlets], [this.outlets, now.outlets]])) {
+      for (const p of box.children) p.classList.toggle('stale', Number(/** @type {HTMLElement} */ (p).dataset.index) >= n);
+    }
+  }
+
+  /**
+   * showTitle shows the label the node's code gave it with setTitle.
+   * @param {string} title
+   */
+  showTitle(title) {
+    this.titleEl.textContent = title;
+    this.titleEl.hidden = title === '';
+    this.el?.classList.toggle('titled', title !== '');
+  }
+
+  /** @param {NodeSpec} spec */
   buildBody(spec) {
     const patch = this.editor.patch;
-    switch (spec.type) {
-      case 'js':
-      case 'p5': {
+    switch (this.kind.face) {
+      case 'code':
+      case 'canvas': {
         const ta = h('textarea', { class: 'code', spellcheck: 'false', autocomplete: 'off', autocapitalize: 'off', wrap: 'off' });
-        ta.value = spec.code ?? '';
+        const draft = this.editor.drafts.get(this.id);
+        ta.value = draft ?? spec.code ?? '';
         fitRows(ta);
         ta.addEventListener('input', () => {
           fitRows(ta);
-          this.el.classList.toggle('edited', ta.value !== this.spec.code);
+          this.showEdited();
+          this.editor.setDraft(this.id, ta.value === this.spec.code ? undefined : ta.value);
         });
         ta.addEventListener('keydown', (e) => {
           if (e.key === 'Enter' && (e.shiftKey || e.ctrlKey || e.metaKey)) {
@@ -326,13 +452,12 @@ class NodeView {
             ta.setRangeText('  ', ta.selectionStart, ta.selectionEnd, 'end');
           }
         });
-        // Leaving the editor keeps the text (it is what runs after a reload) without
-        // restarting the node; ▶ or Shift+Enter runs it now.
-        ta.addEventListener('change', () => {
-          patch.update(this.id, { code: ta.value }, { restart: false }).catch(warn);
-        });
+        // Leaving the editor keeps the text as a draft (it survives a reload, shown as
+        // such) without running it or making it the code that runs on load; ▶ or
+        // Shift+Enter runs it.
+        ta.addEventListener('change', () => this.editor.saveDrafts());
         this.code = ta;
-        if (spec.type === 'p5') {
+        if (this.kind.face === 'canvas') {
           // The sketch's canvas comes first; the code below it.
           this.p5slot = h('div', { class: 'p5-slot' });
           // Drawing on the canvas must not start a text selection elsewhere on the page
@@ -343,17 +468,22 @@ class NodeView {
         this.body.append(ta);
         break;
       }
-      case 'kv': {
+      case 'args': {
         const input = h('input', { class: 'args', placeholder: '(own scope)', spellcheck: 'false',
           title: 'store name: empty for this node\'s own scope' });
         input.value = spec.args ?? '';
-        input.addEventListener('change', () => patch.update(this.id, { args: input.value }).catch(warn));
+        // What a user types is trimmed here, where it is shown: the store name in use is
+        // then exactly the text in the field, before and after a reload.
+        input.addEventListener('change', () => {
+          input.value = input.value.trim();
+          patch.update(this.id, { args: input.value }).catch(warn);
+        });
         input.addEventListener('keydown', (e) => e.key === 'Enter' && input.blur());
         this.args = input;
         this.body.append(input);
         break;
       }
-      case 'button': {
+      case 'bang': {
         const b = h('button', { class: 'bang', title: 'send a bang' });
         b.addEventListener('click', () => patch.trigger(this.id));
         this.body.append(b);
@@ -362,10 +492,17 @@ class NodeView {
       case 'msg': {
         const box = h('div', { class: 'msgbox', title: 'click: send · double-click: edit', tabindex: '0' });
         box.textContent = spec.args ?? '';
-        box.addEventListener('click', () => {
-          if (!box.isContentEditable) patch.trigger(this.id);
+        // One click sends, after the time a second click would take to make it a
+        // double-click, which edits instead and sends nothing.
+        let clickTimer = 0;
+        box.addEventListener('click', (e) => {
+          if (box.isContentEditable) return;
+          clearTimeout(clickTimer);
+          if (e.detail > 1) return;
+          clickTimer = window.setTimeout(() => patch.trigger(this.id), DOUBLE_CLICK_MS);
         });
         box.addEventListener('dblclick', () => {
+          clearTimeout(clickTimer);
           try {
             box.contentEditable = 'plaintext-only';
           } catch {
@@ -383,6 +520,10 @@ class NodeView {
           if (e.key === 'Enter' && box.isContentEditable) {
             e.preventDefault();
             commit();
+          } else if (e.key === 'Escape' && box.isContentEditable) {
+            box.textContent = this.spec.args ?? '';
+            box.contentEditable = 'false';
+            box.blur();
           }
         });
         this.args = box;
@@ -408,20 +549,35 @@ class NodeView {
       if (this.args instanceof HTMLInputElement) this.args.value = spec.args ?? '';
       else this.args.textContent = spec.args ?? '';
     }
-    if (this.code && document.activeElement !== this.code && this.code.value !== spec.code) {
-      this.code.value = spec.code ?? '';
-      fitRows(this.code);
+    if (this.code) {
+      const drafts = this.editor.drafts;
+      if (drafts.get(this.id) === spec.code) this.editor.setDraft(this.id, undefined);
+      const want = drafts.get(this.id) ?? spec.code ?? '';
+      if (document.activeElement !== this.code && this.code.value !== want) {
+        this.code.value = want;
+        fitRows(this.code);
+      }
+      this.showEdited();
     }
-    if (this.code) this.el.classList.toggle('edited', this.code.value !== spec.code);
+  }
+
+  /** showEdited marks a node whose editor holds code that is not what runs (a draft). */
+  showEdited() {
+    if (!this.code) return;
+    const edited = this.code.value !== this.spec.code;
+    this.el.classList.toggle('edited', edited);
+    this.el.classList.toggle('draft', edited);
+    this.code.title = edited ? 'draft: not run yet (▶ or Shift+Enter runs it; kept across reloads)' : '';
   }
 
   async run() {
     const patch = this.editor.patch;
+    if (this.code) this.editor.setDraft(this.id, undefined);
     if (this.code && this.code.value !== this.spec.code) await patch.update(this.id, { code: this.code.value });
     else await patch.rerun(this.id);
   }
 
-  /** @param {import('./patch.js').NodeStatus} s */
+  /** @param {NodeStatus} s */
   showStatus(s) {
     this.el.classList.toggle('error', s.state === 'error');
     if (s.state === 'error') {
@@ -438,8 +594,8 @@ class NodeView {
   }
 
   showOutput(msg) {
-    if (this.el.classList.contains('error') && this.type !== 'msg') return;
-    if (this.type === 'button' || this.type === 'msg') {
+    if (this.el.classList.contains('error') && this.kind.face !== 'msg') return;
+    if (this.kind.face === 'bang' || this.kind.face === 'msg') {
       this.el.classList.remove('flash');
       void this.el.offsetWidth; // restart the animation
       this.el.classList.add('flash');

@@ -16,6 +16,9 @@ let started;
 /** @type {URL | undefined} */
 let startedURL;
 
+/** @type {Promise<WebAssembly.Module> | undefined} the compiled kv.wasm of this realm */
+let compiledModule;
+
 /** @type {Map<string, Promise<KVRoot>>} roots handed out, by patch id */
 const roots = new Map();
 
@@ -39,9 +42,13 @@ export async function loadKV(options = {}) {
     throw new Error('patchkv: IndexedDB is not available in this context (private mode or storage disabled?)');
   }
   const wasmURL = new URL(options.wasmURL ?? '../kv.wasm', here);
+  const module = options.module;
+  if (module !== undefined && !(module instanceof WebAssembly.Module)) {
+    throw new TypeError('loadKV: module must be a WebAssembly.Module (of kv.wasm)');
+  }
   if (!started) {
     startedURL = wasmURL;
-    started = start(wasmURL).catch((err) => {
+    started = start(wasmURL, module).catch((err) => {
       started = undefined;
       throw err;
     });
@@ -128,11 +135,27 @@ function openError(patch, err) {
   return e;
 }
 
-/** Fetches, compiles and runs kv.wasm; resolves to globalThis.patchkv. */
-async function start(wasmURL) {
+/**
+ * wasmModule resolves to the compiled kv.wasm of this realm once loadKV has started it
+ * (undefined before): a page posts it to its Workers, whose loadKV({module}) then
+ * skips fetching and compiling (a WebAssembly.Module is structured-cloneable to a
+ * same-origin Worker). The worker node (js/nodes/worker.js) uses it.
+ * @returns {Promise<WebAssembly.Module> | undefined}
+ */
+export function wasmModule() {
+  return compiledModule;
+}
+
+/**
+ * Fetches, compiles and runs kv.wasm (or runs module, when the caller compiled it
+ * already: a Worker handed the page's module); resolves to globalThis.patchkv.
+ * @param {URL} wasmURL @param {WebAssembly.Module} [module]
+ */
+async function start(wasmURL, module) {
   // Fetch and compile the module while wasm_exec.js loads: both are on the cold
   // start path of every patch.
-  const compiling = compile(wasmURL);
+  const compiling = module ? Promise.resolve(module) : compile(wasmURL);
+  compiledModule = compiling;
   compiling.catch(() => {}); // reported below, after wasm_exec.js
   if (typeof globalThis.Go !== 'function') {
     try {
@@ -141,14 +164,14 @@ async function start(wasmURL) {
       throw new Error(`patchkv: cannot load wasm_exec.js next to index.html (run ./build.sh): ${err.message}`, { cause: err });
     }
   }
-  const module = await compiling;
+  const compiled = await compiling;
   const go = new globalThis.Go();
   const ready = new Promise((resolve) => {
     globalThis.__patchkvReady = resolve;
   });
   let instance;
   try {
-    instance = await WebAssembly.instantiate(module, go.importObject);
+    instance = await WebAssembly.instantiate(compiled, go.importObject);
   } catch (err) {
     throw new Error(`patchkv: cannot start ${wasmURL}: ${err.message}`, { cause: err });
   }

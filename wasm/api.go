@@ -12,10 +12,62 @@ import (
 	"github.com/patchies/patchkv/scope"
 )
 
-// method is one method of a kv object. Every method of every kv object is a small
-// JavaScript closure (glue makeStore) that calls the one Go dispatcher with the
-// object's number and the method's index, so that a page with many nodes holds
-// one js.Func, not seven per node.
+// The protocol between the method closures of glue.js and Go, defined here once
+// and handed to glue when it is made (protocolJS).
+//
+// A method's closure calls patchkv_call(object, method, flags, argc): the kv
+// object's number (bind), the method's code (methodID), flags about the
+// arguments that glue checks so that the key never has to cross into Go, and the
+// argument count. Go answers resultPromise when glue holds the operation's
+// Promise, resultValue when Go left the result in glue (a store object, a
+// rejected Promise).
+const (
+	flagForeign   = 1 << iota // `this` is neither the kv object nor undefined/globalThis
+	flagKeyString             // the first argument is a string
+	flagFunc                  // the second argument is a function
+)
+
+const (
+	resultPromise int32 = 0
+	resultValue   int32 = 1
+)
+
+// protocolJS describes the protocol's constants for glue.js.
+func protocolJS() js.Value {
+	return js.ValueOf(map[string]any{
+		"flagForeign":   flagForeign,
+		"flagKeyString": flagKeyString,
+		"flagFunc":      flagFunc,
+		"resultPromise": int(resultPromise),
+		"resultValue":   int(resultValue),
+	})
+}
+
+// methodID is a method's code on the bridge: its index in methods.
+type methodID int32
+
+const (
+	methodGet methodID = iota
+	methodSet
+	methodHas
+	methodDelete
+	methodKeys
+	methodClear
+	methodUpdate
+	methodStore
+	methodNode
+	methodScopes
+	// A patch's data as a whole (SPEC §8): js/archive.js, through wasm/archive.go.
+	methodExport
+	methodImport
+	methodRemoveScope
+	methodDestroy
+)
+
+// method is one method of a kv object. Every method of every kv object is a
+// small JavaScript closure (glue makeStore) that calls Go with the object's
+// number and the method's code, so that a page with many nodes holds no Go
+// function per node.
 type method struct {
 	name  string
 	arity int
@@ -27,14 +79,13 @@ type method struct {
 	call  func(r *root, b *bound, c *call) js.Value
 }
 
-// call is one call of a method: whether its first argument is a string (the
-// closure checks, so that the key never has to cross into Go), and its arguments
-// as the JavaScript Array they arrived in, fetched from glue only when needed.
+// call is one call of a method: its flags, and its arguments as the JavaScript
+// Array they arrived in, fetched from glue only when needed.
 type call struct {
-	args      js.Value
-	haveArgs  bool
-	keyString bool
-	method    func() string // "kv.get", "kv store.set"..., for messages
+	args     js.Value
+	haveArgs bool
+	flags    int32
+	method   func() string // "kv.get", "kv store.set"..., for messages
 }
 
 // argsJS returns the call's arguments. On the exported entry they are fetched
@@ -46,136 +97,125 @@ func (c *call) argsJS() js.Value {
 	return c.args
 }
 
-// storeMethods are the methods of every store object; set in init, because some
-// of them make store objects.
-var storeMethods, rootMethods []method
+// methods are every kv method, by code; set in init, because some of them make
+// store objects.
+var methods []method
+
+// storeMethods and rootMethods are the codes of a store's methods and of the
+// root's (its store methods on the host scope, then node() and scopes()).
+var storeMethods, rootMethods []methodID
 
 func init() {
-	storeMethods = []method{
-		{name: "get", arity: 1, call: func(_ *root, b *bound, c *call) js.Value {
-			return runOp(b, c, idb.OpGet)
-		}},
-		{name: "set", arity: 2, call: func(_ *root, b *bound, c *call) js.Value {
-			return runOp(b, c, idb.OpPut)
-		}},
-		{name: "has", arity: 1, call: func(_ *root, b *bound, c *call) js.Value {
-			return runOp(b, c, idb.OpHas)
-		}},
-		{name: "delete", arity: 1, call: func(_ *root, b *bound, c *call) js.Value {
-			return runOp(b, c, idb.OpDelete)
-		}},
-		{name: "keys", arity: 0, call: func(_ *root, b *bound, c *call) js.Value {
-			return runOp(b, c, idb.OpKeys)
-		}},
-		{name: "clear", arity: 0, call: func(_ *root, b *bound, c *call) js.Value {
-			return runOp(b, c, idb.OpClear)
-		}},
-		{name: "store", arity: 1, store: true, call: func(r *root, b *bound, c *call) js.Value {
-			n, err := goName(b.prefix+".store", "store name", c.argsJS().Index(0))
-			if err != nil {
-				return r.invalidStore(err)
-			}
-			s, _ := scope.NamedScope(n)
-			return r.storeObject(s)
-		}},
+	op := func(kind idb.OpKind) func(*root, *bound, *call) js.Value {
+		return func(_ *root, b *bound, c *call) js.Value { return runOp(b, c, kind) }
 	}
-
-	// rootMethods are the root's: its store methods (on the host scope), then
-	// node() and scopes().
-	rootMethods = append(storeMethods[:len(storeMethods):len(storeMethods)],
-		method{name: "node", arity: 1, store: true, call: func(r *root, _ *bound, c *call) js.Value {
-			id, err := goName("kv.node", "node id", c.argsJS().Index(0))
-			if err != nil {
-				return r.invalidStore(err)
-			}
-			s, _ := scope.NodeScope(id)
-			return r.storeObject(s)
-		}},
-		method{name: "scopes", arity: 0, call: func(r *root, _ *bound, _ *call) js.Value {
-			return r.scopes()
-		}},
-		// A patch's data as a whole (SPEC §8): js/archive.js, through wasm/archive.go.
-		method{name: "export", arity: 0, call: func(r *root, _ *bound, c *call) js.Value {
-			return r.archive("export", c)
-		}},
-		method{name: "import", arity: 1, optional: 1, call: func(r *root, _ *bound, c *call) js.Value {
-			return r.archive("import", c)
-		}},
-		method{name: "removeScope", arity: 1, call: func(r *root, _ *bound, c *call) js.Value {
-			return r.archive("removeScope", c)
-		}},
-		method{name: "destroy", arity: 0, call: func(r *root, _ *bound, c *call) js.Value {
-			return r.archive("destroy", c)
-		}},
-	)
-	storeMethodNames = methodNames(storeMethods)
-	rootMethodNames = methodNames(rootMethods)
+	methods = make([]method, methodDestroy+1)
+	methods[methodGet] = method{name: "get", arity: 1, call: op(idb.OpGet)}
+	methods[methodSet] = method{name: "set", arity: 2, call: op(idb.OpPut)}
+	methods[methodHas] = method{name: "has", arity: 1, call: op(idb.OpHas)}
+	methods[methodDelete] = method{name: "delete", arity: 1, call: op(idb.OpDelete)}
+	methods[methodKeys] = method{name: "keys", arity: 0, call: op(idb.OpKeys)}
+	methods[methodClear] = method{name: "clear", arity: 0, call: op(idb.OpClear)}
+	methods[methodUpdate] = method{name: "update", arity: 2, call: op(idb.OpUpdate)}
+	methods[methodStore] = method{name: "store", arity: 1, store: true, call: func(r *root, b *bound, c *call) js.Value {
+		n, err := goName(b.prefix+".store", "store name", c.argsJS().Index(0))
+		if err != nil {
+			return r.invalidStore(err)
+		}
+		s, _ := scope.NamedScope(n)
+		return r.storeObject(s)
+	}}
+	methods[methodNode] = method{name: "node", arity: 1, store: true, call: func(r *root, _ *bound, c *call) js.Value {
+		id, err := goName("kv.node", "node id", c.argsJS().Index(0))
+		if err != nil {
+			return r.invalidStore(err)
+		}
+		s, _ := scope.NodeScope(id)
+		return r.storeObject(s)
+	}}
+	methods[methodScopes] = method{name: "scopes", arity: 0, call: func(r *root, _ *bound, _ *call) js.Value {
+		return r.scopes()
+	}}
+	archive := func(name string) func(*root, *bound, *call) js.Value {
+		return func(r *root, _ *bound, c *call) js.Value { return r.archive(name, c) }
+	}
+	methods[methodExport] = method{name: "export", arity: 0, call: archive("export")}
+	methods[methodImport] = method{name: "import", arity: 1, optional: 1, call: archive("import")}
+	methods[methodRemoveScope] = method{name: "removeScope", arity: 1, call: archive("removeScope")}
+	methods[methodDestroy] = method{name: "destroy", arity: 0, call: archive("destroy")}
+	storeMethods = []methodID{methodGet, methodSet, methodHas, methodDelete, methodKeys, methodClear, methodUpdate, methodStore}
+	rootMethods = append(storeMethods[:len(storeMethods):len(storeMethods)], methodNode, methodScopes,
+		methodExport, methodImport, methodRemoveScope, methodDestroy)
+	storeMethodsJS = methodTable(storeMethods)
+	rootMethodsJS = methodTable(rootMethods)
 }
 
-func methodNames(ms []method) js.Value {
-	names := jsArray.New(len(ms))
-	for i, m := range ms {
-		names.SetIndex(i, m.name)
+// methodTable returns [[name, code], ...] for makeStore.
+func methodTable(ids []methodID) js.Value {
+	t := jsArray.New(len(ids))
+	for i, id := range ids {
+		t.SetIndex(i, []any{methods[id].name, int(id)})
 	}
-	return names
+	return t
 }
 
-// The names of the methods, as Arrays for makeStore.
-var storeMethodNames, rootMethodNames js.Value
+// The method tables of store objects and of roots, as glue makeStore takes them.
+var storeMethodsJS, rootMethodsJS js.Value
 
 // bound is one kv object: the root (host scope) or a node or named store.
 type bound struct {
 	root    *root
 	store   *idb.Store
 	obj     js.Value
-	methods []method
+	allowed []bool // by methodID: the object has the method
 	prefix  string // "kv" or "kv store", for error messages
 }
 
-// objects holds every kv object by the number its closures pass to dispatch.
+// objects holds every kv object by the number its closures pass to Go.
 var objects struct {
 	sync.Mutex
 	list []*bound
 }
 
-// A kv method's closure enters Go in one of two ways, both ending in dispatchCode:
+// A kv method's closure enters Go in one of two ways, both ending in dispatchCall:
 // through the exported function patchkv_call (when the loader has handed glue the
 // module's exports: a plain WebAssembly call, about 1 µs), or through the js.Func
 // dispatch (about 20–40 µs: syscall/js's event machinery and a trip through the
 // scheduler), which works without the loader, as in wasmbrowsertest.
 
-// exportedCall is the fast entry. The method's arguments stay in glue (cur.args)
-// and are fetched only when Go needs them. It returns 1 when Go left the method's
-// result in glue (a store object, a rejected Promise), 0 when glue holds the
-// operation's Promise.
+// exportedCall is the fast entry. The method's arguments stay in glue and are
+// fetched only when Go needs them.
 //
 //go:wasmexport patchkv_call
-func exportedCall(code float64) int32 {
-	r := dispatchCode(int(code), js.Undefined(), false)
+func exportedCall(object, method, flags, argc int32) int32 {
+	r := dispatchCall(object, methodID(method), flags, argc, js.Undefined(), false)
 	if r.IsUndefined() {
-		return 0
+		return resultPromise
 	}
 	glueSetResult.Invoke(r)
-	return 1
+	return resultValue
 }
 
-// dispatch is the js.Func entry: it gets the arguments as an Array.
+// dispatch is the js.Func entry: dispatch(args, object, method, flags).
 var dispatch = js.FuncOf(func(_ js.Value, in []js.Value) any {
-	return dispatchCode(in[1].Int(), in[0], true)
+	return dispatchCall(int32(in[1].Int()), methodID(in[2].Int()), int32(in[3].Int()), int32(in[0].Length()), in[0], true)
 })
 
-// dispatchCode runs one method call. code packs the object's number, the method's
-// index, whether `this` is foreign, whether the first argument is a string, and
-// the argument count (see glue makeStore). It checks `this` and the argument
-// count, and turns a Go panic into a rejection of that call alone: a panic that
-// reached syscall/js would end the program for every later call. It returns
-// undefined when the method's Promise is in glue's out slot.
-func dispatchCode(code int, args js.Value, haveArgs bool) (result js.Value) {
-	n, keyString, foreign, index, id := code%32, code/32%2 == 1, code/64%2 == 1, code/128%16, code/2048
+// dispatchCall runs one method call. It checks `this` and the argument count,
+// and turns a Go panic into a rejection of that call alone: a panic that reached
+// syscall/js would end the program for every later call. It returns undefined
+// when the method's Promise is in glue's out slot.
+func dispatchCall(object int32, id methodID, flags, argc int32, args js.Value, haveArgs bool) (result js.Value) {
 	objects.Lock()
-	b := objects.list[id]
+	var b *bound
+	if object >= 0 && int(object) < len(objects.list) {
+		b = objects.list[object]
+	}
 	objects.Unlock()
-	m := b.methods[index]
+	if b == nil || id < 0 || int(id) >= len(b.allowed) || !b.allowed[id] {
+		return rejected(typeError("patchkv: no such kv method"))
+	}
+	m := &methods[id]
 	name := func() string { return b.prefix + "." + m.name } // for messages only
 	bad := func(err error) js.Value {
 		if m.store {
@@ -188,20 +228,20 @@ func dispatchCode(code int, args js.Value, haveArgs bool) (result js.Value) {
 			result = bad(errors.New("patchkv: internal error in " + name() + ": " + panicMessage(p)))
 		}
 	}()
-	if foreign {
+	if flags&flagForeign != 0 {
 		return bad(typeError(name() + ": called on an object that is not this kv store"))
 	}
-	if n < m.arity || n > m.arity+m.optional {
+	if int(argc) < m.arity || int(argc) > m.arity+m.optional {
 		takes := strconv.Itoa(m.arity)
 		if m.optional > 0 {
 			takes += " to " + strconv.Itoa(m.arity+m.optional)
 		}
-		return bad(typeError(name() + ": takes " + takes + " argument" + plural(m.arity+m.optional) + ", got " + strconv.Itoa(n)))
+		return bad(typeError(name() + ": takes " + takes + " argument" + plural(m.arity+m.optional) + ", got " + strconv.Itoa(int(argc))))
 	}
 	if hook := testHook; hook != nil {
 		hook(name())
 	}
-	return m.call(b.root, b, &call{args: args, haveArgs: haveArgs, keyString: keyString, method: name})
+	return m.call(b.root, b, &call{args: args, haveArgs: haveArgs, flags: flags, method: name})
 }
 
 // root is the kv object of one patch: its own methods use the host scope, node()
@@ -219,19 +259,22 @@ type root struct {
 // newRoot builds the root kv of db's patch.
 func newRoot(db *idb.DB) *root {
 	r := &root{db: db, stores: map[string]js.Value{}}
-	r.obj = r.bind(db.Store(scope.HostScope()), "kv", rootMethods, rootMethodNames)
+	r.obj = r.bind(db.Store(scope.HostScope()), "kv", rootMethods, rootMethodsJS)
 	r.obj.Set("patch", db.Patch())
 	return r
 }
 
 // bind makes the JavaScript object of store s.
-func (r *root) bind(s *idb.Store, prefix string, ms []method, names js.Value) js.Value {
-	b := &bound{root: r, store: s, methods: ms, prefix: prefix}
+func (r *root) bind(s *idb.Store, prefix string, ids []methodID, table js.Value) js.Value {
+	b := &bound{root: r, store: s, allowed: make([]bool, len(methods)), prefix: prefix}
+	for _, id := range ids {
+		b.allowed[id] = true
+	}
 	objects.Lock()
 	id := len(objects.list)
 	objects.list = append(objects.list, b)
 	objects.Unlock()
-	b.obj = glueMakeStore.Invoke(dispatch, id, names)
+	b.obj = glueMakeStore.Invoke(dispatch, id, table, s.HandleJS(), prefix == "kv")
 	return b.obj
 }
 
@@ -243,7 +286,7 @@ func (r *root) storeObject(s scope.Scope) js.Value {
 	if obj, ok := r.stores[name]; ok {
 		return obj
 	}
-	obj := r.bind(r.db.Store(s), "kv store", storeMethods, storeMethodNames)
+	obj := r.bind(r.db.Store(s), "kv store", storeMethods, storeMethodsJS)
 	r.stores[name] = obj
 	return obj
 }
@@ -277,14 +320,17 @@ func (r *root) scopes() js.Value {
 }
 
 // runOp starts a data method's operation. When the connection is ready it runs at
-// once, in one call to JavaScript (glue read or write) that leaves the method's
-// Promise in glue's out slot, where the method's closure picks it up: neither the
-// key, the value nor the Promise crosses into Go. Otherwise it waits in idb's
-// queue and runOp returns a Promise that is settled once it has run.
+// once, in one call to JavaScript (glue run) that leaves the method's Promise in
+// glue's out slot, where the method's closure picks it up: neither the key, the
+// value nor the Promise crosses into Go. Otherwise it waits in idb's queue and
+// runOp returns a Promise that is settled once it has run.
 func runOp(b *bound, c *call, kind idb.OpKind) js.Value {
 	keyed := kind != idb.OpKeys && kind != idb.OpClear
-	if keyed && !c.keyString {
+	if keyed && c.flags&flagKeyString == 0 {
 		return rejected(typeError(c.method() + ": key must be a string, got " + typeName(c.argsJS().Index(0))))
+	}
+	if kind == idb.OpUpdate && c.flags&flagFunc == 0 {
+		return rejected(typeError(c.method() + ": the second argument must be a function, got " + typeName(c.argsJS().Index(1))))
 	}
 	var (
 		mu      sync.Mutex
@@ -292,7 +338,7 @@ func runOp(b *bound, c *call, kind idb.OpKind) js.Value {
 		ran     bool
 		now     js.Value
 		later   promise
-		holder  js.Value // the value is holder[slot]: undefined means the arguments
+		holder  js.Value // a put's value is holder[slot]: undefined means the arguments
 		slot    = 1
 	)
 	fail := func(err error) {
@@ -310,28 +356,22 @@ func runOp(b *bound, c *call, kind idb.OpKind) js.Value {
 			fail(err)
 			return nil
 		}
-		// op packs the kind and whether the store exists. Arguments left out
-		// are undefined in glue: undefined arguments tell it to use the current
-		// call's (the operation runs within it, so Go need not fetch them).
-		op := int(kind)
-		if exists {
-			op += 8
-		}
+		// Arguments left out are undefined in glue: undefined arguments tell it
+		// to use the current call's (the operation runs within it, so Go need
+		// not fetch them).
+		h := b.store.HandleJS()
 		switch {
 		case !placing:
-			_, err = tryInvoke(glueRun, conn, b.store.ObjectStoreJS(), op, c.args, holder, slot, later.resolve)
+			_, err = tryInvoke(glueRun, conn, h, int(kind), exists, c.args, holder, slot, later.resolve)
 		case c.haveArgs || !holder.IsUndefined():
-			_, err = tryInvoke(glueRun, conn, b.store.ObjectStoreJS(), op, c.args, holder, slot)
+			_, err = tryInvoke(glueRun, conn, h, int(kind), exists, c.args, holder, slot)
 		default:
-			_, err = tryInvoke(glueRun, conn, b.store.ObjectStoreJS(), op)
+			_, err = tryInvoke(glueRun, conn, h, int(kind), exists)
 		}
 		if err != nil {
-			if isConnGone(err) {
+			if idb.ConnGone(err) {
 				ran = false
 				return err // idb reconnects and runs the operation again
-			}
-			if kind == idb.OpPut {
-				err = cloneError(c, err)
 			}
 			fail(err)
 		}
@@ -346,7 +386,7 @@ func runOp(b *bound, c *call, kind idb.OpKind) js.Value {
 		}
 		box, err := tryInvoke(glueClone, args, 1)
 		if err != nil {
-			return cloneError(c, err)
+			return err
 		}
 		mu.Lock()
 		holder, slot = box, 0
@@ -367,30 +407,6 @@ func runOp(b *bound, c *call, kind idb.OpKind) js.Value {
 	}
 	later = newPromise()
 	return later.value
-}
-
-// isConnGone reports whether err says the connection closed under the call.
-func isConnGone(err error) bool {
-	je, ok := err.(js.Error)
-	if !ok {
-		return false
-	}
-	switch je.Get("name").String() {
-	case "InvalidStateError", "NotFoundError":
-		return true
-	}
-	return false
-}
-
-// cloneError names the key in a DataCloneError, so that a user who stores many
-// values learns which one cannot be stored.
-func cloneError(c *call, err error) error {
-	je, ok := err.(js.Error)
-	if !ok || je.Get("name").String() != "DataCloneError" {
-		return err
-	}
-	return &idb.DOMError{Name: "DataCloneError", Message: "patchkv: the value for key " +
-		"\"" + c.argsJS().Index(0).String() + "\" cannot be stored: " + je.Get("message").String()}
 }
 
 func plural(n int) string {

@@ -2,10 +2,7 @@
 
 package main
 
-import (
-	"errors"
-	"syscall/js"
-)
+import "syscall/js"
 
 // The root's patch-wide methods (SPEC §8) — export, import, removeScope, destroy —
 // are JavaScript (js/archive.js: the file format, argument checks, the IndexedDB
@@ -13,7 +10,8 @@ import (
 // (globalThis.patchkv.archive); Go hands it a handle whose primitives need idb's
 // DB: the connection in call order, creating object stores in one upgrade,
 // deleting one, deleting the database. Keeping the rest out of Go keeps kv.wasm
-// small and every value out of Go's memory.
+// small and every value out of Go's memory. The module emits 'reset' through the
+// patch's events hub (idb/events.js) itself.
 
 // archiveGlueSource calls method of the archive module with a root's handle.
 const archiveGlueSource = `
@@ -35,6 +33,7 @@ func (r *root) archive(method string, c *call) js.Value {
 		h := jsObject.New()
 		h.Set("patch", r.db.Patch())
 		h.Set("call", js.FuncOf(r.primitive)) // lives as long as the root
+		h.Set("hub", r.db.HubJS())            // 'reset' events go out through the patch's events hub
 		r.handle = h
 	}
 	h := r.handle
@@ -43,29 +42,26 @@ func (r *root) archive(method string, c *call) js.Value {
 }
 
 // primitive is handle.call(op, arg): the DB operations the archive module needs,
-// each a Promise.
-func (r *root) primitive(_ js.Value, args []js.Value) (result any) {
+// each a Promise. Only archive.js calls it, with the arguments it documents.
+func (r *root) primitive(_ js.Value, args []js.Value) any {
 	p := newPromise()
-	defer func() {
-		if x := recover(); x != nil {
-			p.settle(nil, errors.New("patchkv: internal error: "+panicMessage(x)))
-			result = p.value
-		}
-	}()
-	settle := func(err error) { p.settle(nil, err) }
 	switch args[0].String() {
 	case "conn":
-		r.db.WithConn(func(conn js.Value, err error) { p.settle(conn, err) })
+		r.db.WithConn(p.settleValue)
 	case "ensure":
 		names := make([]string, args[1].Length())
 		for i := range names {
 			names[i] = args[1].Index(i).String()
 		}
-		r.db.EnsureStores(names, settle)
+		r.db.EnsureStores(names, p.settleErr)
 	case "deleteStore":
-		r.db.DeleteStore(args[1].String(), func(existed bool, err error) { p.settle(existed, err) })
+		r.db.DeleteStore(args[1].String(), p.settleBool)
 	case "destroy":
-		r.db.Destroy(settle)
+		r.db.Destroy(p.settleErr)
 	}
 	return p.value
 }
+
+func (p promise) settleValue(v js.Value, err error) { p.settle(v, err) }
+func (p promise) settleBool(b bool, err error)      { p.settle(b, err) }
+func (p promise) settleErr(err error)               { p.settle(nil, err) }

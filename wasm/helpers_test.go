@@ -179,14 +179,6 @@ async function same(a, b, path = 'value') {
   await same(ka.join('\u0000'), kb.join('\u0000'), path + ' keys');
   for (const k of ka) await same(a[k], b[k], path + '.' + k);
 }
-// rawStoreNames lists the object stores of a database with plain IndexedDB.
-function rawStoreNames(name) {
-  return new Promise((resolve, reject) => {
-    const req = indexedDB.open(name);
-    req.onsuccess = () => { const db = req.result; const names = [...db.objectStoreNames]; db.close(); resolve(names); };
-    req.onerror = () => reject(req.error);
-  });
-}
 `
 
 var (

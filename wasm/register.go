@@ -90,7 +90,10 @@ func register() {
 	}))
 	// attach(exports) hands glue the module's own exports, so that kv methods
 	// can enter Go through patchkv_call; the loader has them, Go does not.
+	// Only the first call counts (glue useExport), and a throwing getter or a
+	// revoked Proxy changes nothing: code in the page cannot replace the entry.
 	api.Set("attach", js.FuncOf(func(_ js.Value, args []js.Value) any {
+		defer func() { _ = recover() }()
 		if len(args) == 1 && args[0].Type() == js.TypeObject {
 			glueUseExport.Invoke(args[0].Get("patchkv_call"))
 		}

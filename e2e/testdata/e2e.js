@@ -45,7 +45,7 @@ window.__e2e = {
   // pixel reads the RGBA of one pixel of the canvas inside the node with this id.
   pixel(nodeId, x, y) {
     const c = document.querySelector(`.node[data-id="${CSS.escape(nodeId)}"] canvas`);
-    if (!c) return null;
+    if (!(c instanceof HTMLCanvasElement)) return null;
     return [...c.getContext('2d').getImageData(x, y, 1, 1).data];
   },
 

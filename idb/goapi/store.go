@@ -50,19 +50,14 @@ func (st *Store) Set(ctx context.Context, key string, value any) error {
 	}
 	hold := func() error {
 		// The write waits for the connection: keep a clone taken now, as put would.
-		clone, err := safejs.Global().Call("structuredClone", v)
+		box, err := safejs.Safe(idb.OpsJS()).Call("clone", v, k)
 		if err != nil {
-			return storeError(key, err)
+			return domError(err)
 		}
-		v = safejs.Unsafe(clone)
+		v = safejs.Unsafe(box).Index(0)
 		return nil
 	}
-	_, err = st.do(ctx, idb.OpPut, hold, func(store safejs.Value) (safejs.Value, error) {
-		if _, err := store.Call("put", v, k); err != nil {
-			return safejs.Undefined(), storeError(key, err)
-		}
-		return store.Get("transaction")
-	})
+	_, err = st.do(ctx, idb.OpPut, hold, k, func() js.Value { return v })
 	return err
 }
 
@@ -83,7 +78,7 @@ func (st *Store) Get(ctx context.Context, key string) (any, bool, error) {
 
 // GetJS returns the JavaScript value stored under key (undefined when absent).
 func (st *Store) GetJS(ctx context.Context, key string) (js.Value, error) {
-	return st.request(ctx, idb.OpGet, key, "get")
+	return st.keyed(ctx, idb.OpGet, key)
 }
 
 // GetBytes returns the bytes stored under key: the contents of a Uint8Array, any
@@ -100,31 +95,80 @@ func (st *Store) GetBytes(ctx context.Context, key string) ([]byte, bool, error)
 
 // Has reports whether key is stored (also when its value is undefined).
 func (st *Store) Has(ctx context.Context, key string) (bool, error) {
-	v, err := st.request(ctx, idb.OpHas, key, "getKey")
-	return err == nil && !v.IsUndefined(), err
+	v, err := st.keyed(ctx, idb.OpHas, key)
+	return err == nil && v.Type() == js.TypeBoolean && v.Bool(), err
 }
 
-// Delete removes key and returns once that is durable; a missing key is fine.
-func (st *Store) Delete(ctx context.Context, key string) error {
+// Delete removes key and returns once that is durable. It reports whether the
+// key existed just before, decided in the same transaction as the delete (of two
+// contexts deleting one key at once, exactly one gets true).
+func (st *Store) Delete(ctx context.Context, key string) (bool, error) {
+	v, err := st.keyed(ctx, idb.OpDelete, key)
+	return err == nil && v.Type() == js.TypeBoolean && v.Bool(), err
+}
+
+// Update reads key and stores what fn returns in one IndexedDB transaction, so
+// that no other write to the store (from this context or any other page, frame
+// or worker) comes between the read and the write, and returns the stored value
+// once it is durable. fn gets the current value converted by FromJS and whether
+// the key holds a value (false for a missing key and for a stored undefined);
+// its result is converted by ToJS. fn runs on the browser's event loop inside
+// the transaction: it must return at once, without blocking or waiting on a
+// channel. It may run more than once when the transaction has to be retried;
+// its result is stored once. When fn returns an error (or panics), nothing is
+// written and Update returns that error; a result that cannot be stored gives a
+// DataCloneError and leaves the old value.
+func (st *Store) Update(ctx context.Context, key string, fn func(old any, found bool) (any, error)) (any, error) {
 	k, err := goKey(key)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	_, err = st.do(ctx, idb.OpDelete, nil, func(store safejs.Value) (safejs.Value, error) {
-		if _, err := store.Call("delete", k); err != nil {
-			return safejs.Undefined(), err
+	var (
+		fnErr  error
+		stored any
+	)
+	ops := idb.OpsJS()
+	f := js.FuncOf(func(_ js.Value, args []js.Value) (res any) {
+		defer func() {
+			if p := recover(); p != nil {
+				fnErr = errors.New("goapi: Update: the function panicked")
+				res = ops.Get("skip")
+			}
+		}()
+		fnErr, stored = nil, nil
+		var old any
+		found := len(args) > 0 && !args[0].IsUndefined()
+		if found {
+			if old, fnErr = FromJS(args[0]); fnErr != nil {
+				return ops.Get("skip")
+			}
 		}
-		return store.Get("transaction")
+		v, err := fn(old, found)
+		if err == nil {
+			var jv js.Value
+			if jv, err = ToJS(v); err == nil {
+				stored = v
+				return jv
+			}
+		}
+		fnErr = err
+		return ops.Get("skip")
 	})
-	return err
+	defer f.Release()
+	_, err = st.do(ctx, idb.OpUpdate, nil, k, func() js.Value { return f.Value })
+	if err != nil {
+		if fnErr != nil {
+			return nil, fnErr
+		}
+		return nil, err
+	}
+	return stored, nil
 }
 
 // Keys returns the store's keys in IndexedDB order.
 func (st *Store) Keys(ctx context.Context) ([]string, error) {
-	arr, err := st.do(ctx, idb.OpKeys, nil, func(store safejs.Value) (safejs.Value, error) {
-		return store.Call("getAllKeys")
-	})
-	if err != nil || arr.IsUndefined() {
+	arr, err := st.do(ctx, idb.OpKeys, nil, js.Undefined(), nil)
+	if err != nil || arr.Type() != js.TypeObject {
 		return nil, err
 	}
 	keys := make([]string, arr.Length())
@@ -136,24 +180,47 @@ func (st *Store) Keys(ctx context.Context) ([]string, error) {
 
 // Clear removes every key of the store and returns once that is durable.
 func (st *Store) Clear(ctx context.Context) error {
-	_, err := st.do(ctx, idb.OpClear, nil, func(store safejs.Value) (safejs.Value, error) {
-		if _, err := store.Call("clear"); err != nil {
-			return safejs.Undefined(), err
-		}
-		return store.Get("transaction")
-	})
+	_, err := st.do(ctx, idb.OpClear, nil, js.Undefined(), nil)
 	return err
 }
 
-// request reads key with the object store's method (get or getKey).
-func (st *Store) request(ctx context.Context, kind idb.OpKind, key, method string) (js.Value, error) {
+// Subscribe calls fn with each change of the store once it has committed,
+// whoever made it: this module, the JavaScript kv, another page, frame or worker
+// of the origin on the same patch (see the README's "Live changes"). fn runs on
+// the browser's event loop: it must return at once (start a goroutine, or send
+// on a buffered channel, for anything longer). cancel stops the calls; calling
+// it again does nothing.
+func (st *Store) Subscribe(fn func(idb.Change)) (cancel func()) {
+	own := st.s.Scope()
+	f := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		if len(args) == 0 {
+			return nil
+		}
+		c := idb.ChangeOf(args[0])
+		c.Scope = own
+		fn(c)
+		return nil
+	})
+	h := st.s.HandleJS()
+	unsub := h.Get("hub").Call("subscribe", h.Get("scope"), f)
+	done := false
+	return func() {
+		if done {
+			return
+		}
+		done = true
+		unsub.Invoke()
+		f.Release()
+	}
+}
+
+// keyed runs an operation on key (get, has, delete).
+func (st *Store) keyed(ctx context.Context, kind idb.OpKind, key string) (js.Value, error) {
 	k, err := goKey(key)
 	if err != nil {
 		return js.Undefined(), err
 	}
-	return st.do(ctx, kind, nil, func(store safejs.Value) (safejs.Value, error) {
-		return store.Call(method, k)
-	})
+	return st.do(ctx, kind, nil, k, nil)
 }
 
 type result struct {
@@ -161,34 +228,30 @@ type result struct {
 	err error
 }
 
-// do runs one operation through idb and waits for it. place puts its request in
-// the object store of the task's transaction and returns what to wait for: the
-// request of a read (do returns its result) or the transaction of a write (do
-// returns once it commits). A read of a store that was never written gives
-// undefined, and a delete or clear there has nothing to do.
-func (st *Store) do(ctx context.Context, kind idb.OpKind, hold func() error, place func(store safejs.Value) (safejs.Value, error)) (js.Value, error) {
-	write := kind == idb.OpPut || kind == idb.OpDelete || kind == idb.OpClear
+// do runs one operation through idb's ops (idb.OpsJS) and waits for its
+// Promise: a read's result, a write's once committed. value, if set, gives the
+// operation's value when it runs (a put's, an update's function).
+func (st *Store) do(ctx context.Context, kind idb.OpKind, hold func() error, key js.Value, value func() js.Value) (js.Value, error) {
 	ch := make(chan result, 1)
 	op := &idb.JSOp{Kind: kind, Hold: hold, Run: func(conn js.Value, exists bool, err error) error {
-		if err != nil || !exists {
+		if err != nil {
 			ch <- result{js.Undefined(), err}
 			return nil
 		}
-		begin := safejs.Safe(idb.BeginJS())
-		target, err := placeIn(begin, conn, st.s.ObjectStoreJS(), write, false, place)
-		if errorName(err) == "TransactionInactiveError" {
-			// IndexedDB deactivates a transaction while put clones a value: a call
-			// made from a getter then needs a transaction of its own.
-			target, err = placeIn(begin, conn, st.s.ObjectStoreJS(), write, true, place)
+		v := js.Undefined()
+		if value != nil {
+			v = value()
 		}
+		p, err := safejs.Safe(idb.OpsJS()).Call("run", conn, st.s.HandleJS(), int(kind), exists, key, v)
 		if err != nil {
-			if name := errorName(err); name == "InvalidStateError" || name == "NotFoundError" {
+			err = domError(err)
+			if idb.ConnGone(err) {
 				return err // the connection closed under us: idb reconnects and runs op again
 			}
 			ch <- result{js.Undefined(), err}
 			return nil
 		}
-		listen(target, write, ch)
+		listen(safejs.Unsafe(p), ch)
 		return nil
 	}}
 	if err := st.s.RunJS(op); err != nil {
@@ -202,58 +265,24 @@ func (st *Store) do(ctx context.Context, kind idb.OpKind, hold func() error, pla
 	}
 }
 
-// placeIn places the operation in the object store begin gives. Errors that
-// JavaScript threw come back as *idb.DOMError.
-func placeIn(begin safejs.Value, conn, name js.Value, write, fresh bool, place func(safejs.Value) (safejs.Value, error)) (safejs.Value, error) {
-	store, err := begin.Invoke(conn, name, write, fresh)
-	if err == nil {
-		store, err = place(store)
+// listen sends the outcome of the Promise p to ch once it settles.
+func listen(p js.Value, ch chan<- result) {
+	var ok, fail js.Func
+	release := func() {
+		ok.Release()
+		fail.Release()
 	}
-	return store, domError(err)
-}
-
-// listen sends the outcome of target to ch once it settles: a request's result,
-// or a transaction's commit (undefined) or abort (its error).
-func listen(target safejs.Value, write bool, ch chan<- result) {
-	t := safejs.Unsafe(target)
-	var f safejs.Func
-	f, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
-		event := safejs.Unsafe(args[0])
-		switch event.Get("type").String() {
-		case "success":
-			ch <- result{t.Get("result"), nil}
-		case "complete":
-			ch <- result{js.Undefined(), nil}
-		case "error": // a read's request
-			event.Call("preventDefault")
-			ch <- result{js.Undefined(), idb.DOMErrorOf(t.Get("error"))}
-		case "abort": // a write's transaction
-			var err error = &idb.DOMError{Name: "AbortError", Message: "goapi: the transaction was aborted"}
-			if txErr := t.Get("error"); txErr.Type() == js.TypeObject {
-				err = idb.DOMErrorOf(txErr)
-			}
-			ch <- result{js.Undefined(), err}
-		}
-		for _, ev := range events(write) {
-			t.Call("removeEventListener", ev, safejs.Unsafe(f.Value()))
-		}
-		f.Release()
+	ok = js.FuncOf(func(_ js.Value, args []js.Value) any {
+		release()
+		ch <- result{args[0], nil}
 		return nil
 	})
-	if err != nil {
-		ch <- result{js.Undefined(), err}
-		return
-	}
-	for _, ev := range events(write) {
-		t.Call("addEventListener", ev, safejs.Unsafe(f.Value()))
-	}
-}
-
-func events(write bool) []string {
-	if write {
-		return []string{"complete", "abort"}
-	}
-	return []string{"success", "error"}
+	fail = js.FuncOf(func(_ js.Value, args []js.Value) any {
+		release()
+		ch <- result{js.Undefined(), idb.DOMErrorOf(args[0])}
+		return nil
+	})
+	p.Call("then", ok, fail)
 }
 
 // domError turns what JavaScript threw (safejs wraps it) into an *idb.DOMError.
@@ -264,27 +293,6 @@ func domError(err error) error {
 	}
 	return err
 }
-
-func errorName(err error) string {
-	var d *idb.DOMError
-	if errors.As(err, &d) {
-		return d.Name
-	}
-	return ""
-}
-
-// storeError names the key in a DataCloneError, so that a caller who stores many
-// values learns which one cannot be stored.
-func storeError(key string, err error) error {
-	err = domError(err)
-	var d *idb.DOMError
-	if !errors.As(err, &d) || d.Name != "DataCloneError" {
-		return err
-	}
-	return &idb.DOMError{Name: d.Name, Message: "goapi: the value for key " + quote(key) + " cannot be stored: " + d.Message}
-}
-
-func quote(s string) string { return `"` + s + `"` }
 
 // goKey turns a Go key into a JavaScript string; invalid UTF-8 would be decoded
 // to U+FFFD in JavaScript and merge with other keys, so it is refused.

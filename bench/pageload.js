@@ -1,0 +1,117 @@
+// pageload.js — installed by bench/startup.go in the patch page before its own
+// scripts (Page.addScriptToEvaluateOnNewDocument), to time the page's load from
+// navigation until the demo patch shows its restored state: the counter node
+// showing the count it read from kv (and incremented).
+//
+// Times are performance.now() values: ms since navigation. window.__pageload.done
+// resolves to {marks, resources} once the counter shows a count, the frame after
+// the DOM has it.
+(() => {
+  if (window.top !== window) return;
+  /** @type {Record<string, number>} */
+  const marks = {};
+  const mark = (name) => {
+    marks[name] ??= performance.now();
+  };
+
+  // kv's load: WebAssembly compile/instantiate, Go's run, the database open.
+  for (const fn of /** @type {const} */ (['compileStreaming', 'compile', 'instantiate'])) {
+    const orig = /** @type {any} */ (WebAssembly[fn]);
+    /** @type {any} */ (WebAssembly)[fn] = async function (...args) {
+      const name = fn === 'instantiate' && !(args[0] instanceof WebAssembly.Module) ? 'compile' : fn === 'instantiate' ? 'instantiate' : 'compile';
+      mark(name + 'Start');
+      try {
+        return await orig.apply(this, args);
+      } finally {
+        mark(name + 'End');
+      }
+    };
+  }
+  /** hook calls onSet(value) when the page assigns globalThis[name]. */
+  const hook = (name, onSet) => {
+    let value;
+    Object.defineProperty(globalThis, name, {
+      configurable: true,
+      get: () => value,
+      set(v) {
+        value = v;
+        onSet(v);
+      },
+    });
+  };
+  hook('Go', (Go) => {
+    const run = Go.prototype.run;
+    Go.prototype.run = function (...args) {
+      mark('goRun');
+      return run.apply(this, args);
+    };
+  });
+  const open = IDBFactory.prototype.open;
+  IDBFactory.prototype.open = function (...args) {
+    mark('idbOpen');
+    const req = open.apply(this, args);
+    req.addEventListener('success', () => mark('idbOpenSuccess'));
+    return req;
+  };
+  // p5 evaluated (it assigns window.p5), the runtime made (app.js sets
+  // window.patch once loadKV has resolved), the layout read and loaded (the page
+  // calls patch.load with it), the patch loaded (window.patchReady resolves).
+  hook('p5', () => mark('p5Evaluated'));
+  hook('patch', (p) => {
+    mark('kvReady');
+    const load = p.load;
+    p.load = function (...args) {
+      mark('layoutRead');
+      const r = load.apply(this, args);
+      Promise.resolve(r).then(() => mark('patchLoaded'), () => {});
+      return r;
+    };
+  });
+  /** @type {(v?: unknown) => void} */
+  let patchReadyDone;
+  const patchReady = new Promise((resolve) => (patchReadyDone = resolve));
+  hook('patchReady', (ready) =>
+    Promise.resolve(ready).then(
+      () => {
+        mark('patchReady');
+        patchReadyDone();
+      },
+      () => {},
+    ),
+  );
+
+  let resolveDone;
+  const done = new Promise((resolve) => (resolveDone = resolve));
+  const counterShown = () => {
+    const el = document.querySelector('.node[data-id="counter"] .status.out');
+    return el && /\d/.test(el.textContent ?? '');
+  };
+  const sketchShown = () => document.querySelector('.node[data-id="sketch"] canvas');
+  const observer = new MutationObserver(() => {
+    if (sketchShown()) mark('sketchCanvas');
+    if (!counterShown() || marks.counterInDOM) return;
+    mark('counterInDOM');
+    requestAnimationFrame(() => {
+      mark('counterShown');
+      // The rest of the load (p5, the sketch) still goes on the timeline.
+      Promise.race([patchReady, new Promise((r) => setTimeout(r, 10_000))]).then(resolveDone);
+    });
+  });
+  observer.observe(document, { childList: true, subtree: true, characterData: true });
+  document.addEventListener('DOMContentLoaded', () => mark('domContentLoaded'));
+
+  /** @type {any} */ (window).__pageload = {
+    done: done.then(() => {
+      /** @type {Record<string, {start: number, end: number, transfer: number}>} */
+      const resources = {};
+      for (const e of /** @type {PerformanceResourceTiming[]} */ (performance.getEntriesByType('resource'))) {
+        const path = new URL(e.name).pathname;
+        resources[path] ??= { start: e.startTime, end: e.responseEnd, transfer: e.transferSize };
+      }
+      const nav = /** @type {PerformanceNavigationTiming | undefined} */ (performance.getEntriesByType('navigation')[0]);
+      if (nav) marks.htmlLoaded = nav.responseEnd;
+      observer.disconnect();
+      return { marks, resources, counter: document.querySelector('.node[data-id="counter"] .status.out')?.textContent ?? '' };
+    }),
+  };
+})();

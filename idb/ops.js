@@ -1,0 +1,324 @@
+// The IndexedDB operations of patchkv: the one place that opens a scope's
+// transaction, places get/has/keys/put/delete/clear/update in it and watches its
+// outcome. The wasm JavaScript API (wasm/glue.js) and idb/goapi both run them.
+//
+// idb (ops.go) evaluates this file once as an expression: a factory that takes
+// the operation codes and error names Go defines (idb/op.go), so the two halves
+// cannot drift, and returns the operations object.
+//
+// Operations issued in the same JavaScript task share one transaction per object
+// store (a burst of writes commits once), yet each call has its own outcome:
+// - a write resolves once its transaction commits, with its own result (delete's
+//   whether the key existed, decided by a getKey in the same transaction);
+// - a read placed in a read-write transaction with writes before it resolves only
+//   once they commit, so it never resolves with data that is then rolled back;
+// - when a shared transaction aborts (one oversized put hits the quota), every
+//   call in it is run again in order, each in a transaction of its own, so that
+//   each gets its own outcome; an update's function may then run again, its
+//   result is stored once;
+// - an update whose function throws, returns a thenable or an uncloneable value
+//   fails alone: nothing escapes an IndexedDB callback, nothing aborts a
+//   transaction other calls share.
+// After a commit, the changes go to the patch's events hub (idb/events.js).
+
+/**
+ * @typedef {{get: number, has: number, keys: number, put: number, delete: number, clear: number, update: number}} OpCodes
+ * @typedef {{kind: string, name: string}} ScopeRef
+ * @typedef {{scope: ScopeRef | null, op: string, key?: string}} Change
+ * @typedef {{emit(changes: Change[]): void}} EventSink
+ * @typedef {{name: string, scope: ScopeRef, hub: EventSink}} StoreHandle
+ * @typedef {{
+ *   kind: number, key: any, value: any, h: StoreHandle,
+ *   resolve: (v: any) => void, reject: (e: any) => void,
+ *   result: any, changed: boolean, failed: boolean, read: boolean,
+ * }} Entry
+ * @typedef {{
+ *   conn: IDBDatabase, name: string, tx: IDBTransaction, store: IDBObjectStore,
+ *   write: boolean, epoch: number, joinable: boolean, solo: boolean, entries: Entry[],
+ * }} Batch
+ */
+
+(
+  /**
+   * @param {OpCodes} OP operation codes (idb.OpGet …)
+   * @param {string[]} goneNames names of the DOMExceptions that say the connection is gone
+   */
+  function makeOps(OP, goneNames) {
+    'use strict';
+
+    // Tasks are numbered by epoch: it changes once the current task's microtasks
+    // have run, which is when IndexedDB deactivates the transactions the task made.
+    let epoch = 0;
+    let bumping = false;
+    const bump = () => {
+      epoch++;
+      bumping = false;
+    };
+    /** @type {WeakMap<IDBDatabase, Map<string, Batch>>} this task's transactions, per connection and store */
+    const open = new WeakMap();
+
+    /** @param {any} err */
+    const gone = (err) => goneNames.includes(err?.name);
+
+    /** Marks an update function's result as a failure (goapi's Go function returned an error). */
+    const skip = Object.freeze({ skip: true });
+
+    /** @param {number} kind */
+    const isRead = (kind) => kind === OP.get || kind === OP.has || kind === OP.keys;
+
+    /**
+     * Returns this task's transaction on store name, starting one when there is
+     * none, it cannot take this operation, or fresh is set.
+     * @param {IDBDatabase} conn @param {string} name @param {boolean} write @param {boolean} fresh
+     * @returns {Batch}
+     */
+    function begin(conn, name, write, fresh) {
+      if (!bumping) {
+        bumping = true;
+        queueMicrotask(bump);
+      }
+      let txs = open.get(conn);
+      if (!txs) open.set(conn, (txs = new Map()));
+      const t = txs.get(name);
+      if (!fresh && t && t.epoch === epoch && t.joinable && (t.write || !write)) return t;
+      const b = newBatch(conn, name, write, false);
+      txs.set(name, b);
+      return b;
+    }
+
+    /**
+     * Starts a transaction; it throws (InvalidStateError, NotFoundError) when the
+     * connection is gone.
+     * @param {IDBDatabase} conn @param {string} name @param {boolean} write @param {boolean} solo
+     * @returns {Batch}
+     */
+    function newBatch(conn, name, write, solo) {
+      const tx = conn.transaction(name, write ? 'readwrite' : 'readonly');
+      /** @type {Batch} */
+      const b = { conn, name, tx, store: tx.objectStore(name), write, epoch, joinable: true, solo, entries: [] };
+      if (write) {
+        tx.oncomplete = () => committed(b);
+        tx.onabort = () => aborted(b);
+      }
+      return b;
+    }
+
+    /** @param {Entry} e @param {any} err */
+    function fail(e, err) {
+      if (e.failed) return;
+      e.failed = true;
+      e.reject(err);
+    }
+
+    /**
+     * A request's error fails its call alone: preventDefault keeps it from
+     * aborting the transaction that other calls share.
+     * @param {IDBRequest} req @param {Entry} e
+     */
+    function watch(req, e) {
+      req.onerror = (ev) => {
+        ev.preventDefault();
+        ev.stopPropagation();
+        fail(e, req.error);
+      };
+    }
+
+    /** @param {any} key @param {any} err */
+    function cloneError(key, err) {
+      if (err?.name !== 'DataCloneError') return err;
+      return new DOMException(`patchkv: the value for key ${JSON.stringify(String(key))} cannot be stored: ${err.message}`, 'DataCloneError');
+    }
+
+    /**
+     * Places e's requests in b. Throws what IndexedDB throws synchronously.
+     * @param {Batch} b @param {Entry} e
+     */
+    function placeIn(b, e) {
+      const s = b.store;
+      const k = e.kind;
+      if (k === OP.put) {
+        watch(s.put(e.value, e.key), e);
+        e.changed = true;
+      } else if (k === OP.delete) {
+        const exists = s.getKey(e.key);
+        exists.onsuccess = () => {
+          e.result = exists.result !== undefined;
+          e.changed = e.result;
+        };
+        watch(exists, e);
+        watch(s.delete(e.key), e);
+      } else if (k === OP.clear) {
+        watch(s.clear(), e);
+        e.changed = true;
+      } else if (k === OP.update) {
+        const req = s.get(e.key);
+        req.onsuccess = () => applyUpdate(b, e, req.result);
+        watch(req, e);
+        // A later call of this task must not be placed between the update's read
+        // and its write: it gets a transaction of its own, which IndexedDB runs
+        // after this one.
+        b.joinable = false;
+      } else {
+        const req = k === OP.get ? s.get(e.key) : k === OP.has ? s.getKey(e.key) : s.getAllKeys();
+        req.onsuccess = () => {
+          const v = k === OP.has ? req.result !== undefined : req.result;
+          if (b.write) e.result = v; // resolved once the writes before it commit
+          else e.resolve(v);
+        };
+        watch(req, e);
+        if (!b.write) return;
+      }
+      b.entries.push(e);
+    }
+
+    /**
+     * Runs an update's function on the value read, in the read's success event,
+     * and writes its result in the same transaction. Nothing it does may throw out
+     * of the event handler: that would abort the transaction.
+     * @param {Batch} b @param {Entry} e @param {any} old
+     */
+    function applyUpdate(b, e, old) {
+      if (e.failed) return;
+      let v;
+      try {
+        v = e.value(old);
+      } catch (err) {
+        fail(e, err);
+        return;
+      }
+      if (v === skip) {
+        fail(e, new DOMException('patchkv: the update function failed', 'AbortError'));
+        return;
+      }
+      let thenable = false;
+      try {
+        thenable = v !== null && (typeof v === 'object' || typeof v === 'function') && typeof v.then === 'function';
+      } catch (err) {
+        fail(e, err);
+        return;
+      }
+      if (thenable) {
+        fail(e, new TypeError('patchkv: update: the function returned a Promise or thenable; it must return the new value synchronously (the transaction cannot wait)'));
+        return;
+      }
+      try {
+        watch(b.store.put(v, e.key), e);
+      } catch (err) {
+        fail(e, cloneError(e.key, err));
+        return;
+      }
+      e.result = v;
+      e.changed = true;
+    }
+
+    /** @param {Batch} b */
+    function committed(b) {
+      /** @type {Change[]} */
+      const changes = [];
+      /** @type {EventSink | undefined} */
+      let hub;
+      for (const e of b.entries) {
+        if (e.failed) continue;
+        e.resolve(e.result);
+        if (!e.changed) continue;
+        hub = e.h.hub;
+        const op = e.kind === OP.clear ? 'clear' : e.kind === OP.delete ? 'delete' : 'set';
+        changes.push(op === 'clear' ? { scope: e.h.scope, op } : { scope: e.h.scope, op, key: e.key });
+      }
+      if (hub && changes.length > 0) hub.emit(changes);
+    }
+
+    /**
+     * A shared transaction aborted: nothing in it was stored. Each call in it runs
+     * again in a transaction of its own, in order (IndexedDB runs transactions on
+     * one store in the order they were made), so that only the call that caused
+     * the abort fails with its error.
+     * @param {Batch} b
+     */
+    function aborted(b) {
+      const err = b.tx.error || new DOMException('patchkv: the transaction was aborted', 'AbortError');
+      const live = b.entries.filter((e) => !e.failed);
+      if (b.solo || live.length < 2) {
+        for (const e of live) fail(e, err);
+        return;
+      }
+      for (const e of live) {
+        e.result = undefined;
+        e.changed = false;
+        try {
+          placeIn(newBatch(b.conn, b.name, !e.read, true), e);
+        } catch (placeErr) {
+          fail(e, gone(placeErr) ? err : cloneError(e.key, placeErr));
+        }
+      }
+    }
+
+    /** @param {number} kind @returns {any} what a read of a store that does not exist gives */
+    const absent = (kind) => (kind === OP.has || kind === OP.delete ? false : kind === OP.keys ? [] : undefined);
+
+    return {
+      skip,
+
+      /**
+       * Runs one operation on the store of h in this task's transaction and
+       * returns its Promise. exists says whether the object store exists (a read
+       * or delete of a store never written finds nothing and creates nothing).
+       * For put, value is cloned now; for update, value is the function.
+       * It throws only when the connection is gone (then Go reconnects and runs the
+       * operation again); every other failure rejects the Promise.
+       * @param {IDBDatabase} conn @param {StoreHandle} h @param {number} kind
+       * @param {boolean} exists @param {any} key @param {any} value
+       * @returns {Promise<any>}
+       */
+      run(conn, h, kind, exists, key, value) {
+        if (!exists) return Promise.resolve(absent(kind));
+        const { promise, resolve, reject } = Promise.withResolvers();
+        /** @type {Entry} */
+        const e = { kind, key, value, h, resolve, reject, result: undefined, changed: false, failed: false, read: isRead(kind) };
+        if (kind === OP.update && typeof value !== 'function') {
+          reject(new TypeError('patchkv: update: the second argument must be a function'));
+          return promise;
+        }
+        if (kind === OP.put) {
+          try {
+            // A copy of its own: the write may have to run again after an abort.
+            e.value = structuredClone(value);
+          } catch (err) {
+            reject(cloneError(key, err));
+            return promise;
+          }
+        }
+        let b = begin(conn, h.name, !e.read, false);
+        try {
+          try {
+            placeIn(b, e);
+          } catch (err) {
+            // A transaction of this task can be inactive (a call made while
+            // IndexedDB clones a value): the call gets a transaction of its own.
+            if (/** @type {any} */ (err)?.name !== 'TransactionInactiveError') throw err;
+            b = begin(conn, h.name, !e.read, true);
+            placeIn(b, e);
+          }
+        } catch (err) {
+          if (gone(err)) throw err;
+          fail(e, cloneError(key, err));
+        }
+        return promise;
+      },
+
+      /**
+       * A copy of value taken now, for a write of key that has to wait; it
+       * throws a DataCloneError that names the key.
+       * @param {any} value @param {any} key
+       * @returns {any[]} the copy, boxed
+       */
+      clone(value, key) {
+        try {
+          return [structuredClone(value)];
+        } catch (err) {
+          throw cloneError(key, err);
+        }
+      },
+    };
+  }
+)

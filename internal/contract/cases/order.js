@@ -1,0 +1,60 @@
+// Order and durability: calls from one caller take effect in the order they were
+// made, awaited or not, and a write resolves only once it is committed.
+
+(() => {
+  contract.test('calls take effect in program order without awaiting', async (t) => {
+    const kv = await t.root();
+    // A new node scope (its first writes wait for an upgrade), the same scope again,
+    // a named store and the host scope.
+    /** @type {Array<[string, import('../../../js/kv.d.ts').KVStore]>} */
+    const stores = [['new node', kv.node('o1')], ['existing node', kv.node('o1')], ['named store', kv.store('shared')], ['host', kv]];
+    for (const [what, s] of stores) {
+      s.set('a', 1);
+      s.set('a', 2);
+      t.equal(await s.get('a'), 2, `${what}: set, set, get`);
+      s.set('x', 1);
+      s.delete('x');
+      t.equal(await s.has('x'), false, `${what}: set, delete, has`);
+      s.set('y', 1);
+      s.clear();
+      s.set('z', 3);
+      t.equal(await s.keys(), ['z'], `${what}: set, clear, set, keys`);
+      s.set('r', 'first');
+      const r = s.get('r');
+      s.set('r', 'second');
+      t.equal(await r, 'first', `${what}: a get sees the writes before it`);
+      t.equal(await s.get('r'), 'second', `${what}: and not the ones after`);
+    }
+  });
+
+  contract.test('2,000 un-awaited writes all land', async (t) => {
+    const kv = await t.root();
+    const s = kv.node('burst');
+    const ps = [];
+    for (let i = 0; i < 2000; i++) ps.push(s.set('k' + String(i).padStart(4, '0'), i));
+    await Promise.all(ps);
+    const keys = await s.keys();
+    t.equal(keys.length, 2000, 'keys');
+    const values = /** @type {number[]} */ (await Promise.all(keys.map((k) => s.get(k))));
+    t.equal(values.reduce((a, b) => a + b, 0), 1999000, 'sum of the values');
+  });
+
+  contract.test('a resolved write is visible to another connection at once', async (t) => {
+    const kv = await t.root();
+    await kv.node('n').set('k', { v: 1 });
+    t.equal(await t.raw.get(t.patch, 'node:n', 'k'), { v: 1 }, 'node scope');
+    await kv.set('h', 2);
+    t.equal(await t.raw.get(t.patch, 'host', 'h'), 2, 'host scope');
+    await kv.store('s').set('k', 3);
+    await kv.store('s').delete('k');
+    t.equal(await t.raw.get(t.patch, 'store:s', 'k'), undefined, 'a resolved delete');
+  });
+
+  contract.test('the next call works after a failed one', async (t) => {
+    const kv = await t.root();
+    await t.rejects(kv.set('k', Symbol('x')), 'DataCloneError');
+    await t.rejects(kv.get(/** @type {any} */ (1)), 'TypeError');
+    await kv.set('k', 'fine');
+    t.equal(await kv.get('k'), 'fine');
+  });
+})();

@@ -1,0 +1,166 @@
+// The JavaScript half of the kv API (Go's half is wasm/api.go).
+//
+// wasm (jsvalue.go) evaluates this file once as an expression: a factory that
+// takes the protocol's constants, defined once in Go (protocolJS in api.go), and
+// idb's operations (idb/ops.js), and returns the glue object.
+//
+// Every crossing between Go and JavaScript costs (a reference, a finalizer,
+// decoded strings), so a data method crosses twice: its closure calls Go with
+// the object's number, the method's code, flags and the argument count, and Go
+// checks the call and makes one call back into run, which places the operation
+// with idb's ops and leaves its Promise in `out` for the closure to return. The
+// key, the value and the Promise never cross into Go (a number that crosses into
+// Go loses its sign when it is zero: syscall/js keeps one 0).
+
+/**
+ * @typedef {{
+ *   flagForeign: number, flagKeyString: number, flagFunc: number,
+ *   resultPromise: number, resultValue: number,
+ * }} Protocol
+ * @typedef {{kind: string, name: string}} ScopeRef
+ * @typedef {{scope: ScopeRef | null, op: string, key?: string}} Change
+ * @typedef {{subscribe(scope: ScopeRef | null, fn: (c: Change) => void): () => void}} Hub
+ * @typedef {{name: string, scope: ScopeRef, hub: Hub}} StoreHandle
+ * @typedef {{
+ *   run(conn: IDBDatabase, h: StoreHandle, kind: number, exists: boolean, key: any, value: any): Promise<any>,
+ *   clone(value: any, key: any): any[],
+ * }} Ops
+ * @typedef {(object: number, method: number, flags: number, argc: number) => number} Entry
+ * @typedef {(args: any[], object: number, method: number, flags: number) => any} Dispatch
+ */
+
+(
+  /**
+   * @param {Protocol} C the protocol's constants
+   * @param {Ops} ops idb's operations
+   * @param {number} putKind the operation code of put (idb.OpPut)
+   */
+  function makeGlue(C, ops, putKind) {
+    'use strict';
+
+    /** @type {{p: any, r: any}} the Promise (p) or other result (r) Go left for the method's closure */
+    const out = { p: undefined, r: undefined };
+    /** @type {{args: any[] | undefined}} the arguments of the method call being dispatched */
+    const cur = { args: undefined };
+    /** @type {Entry | null} the module's exported patchkv_call, once the loader hands it over */
+    let exported = null;
+
+    /**
+     * @param {string} method @param {unknown} fn
+     */
+    function checkListener(method, fn) {
+      if (typeof fn !== 'function') {
+        throw new TypeError(`${method}: the listener must be a function, got ${fn === null ? 'null' : typeof fn}`);
+      }
+    }
+
+    return {
+      /**
+       * Builds a kv object. Each method is a closure that enters Go: through the
+       * exported patchkv_call (a plain WebAssembly call, about 1 µs) once the
+       * loader has attached it, else through the js.Func dispatch. subscribe (and
+       * the root's watch) stay in JavaScript: they never touch IndexedDB.
+       * @param {Dispatch} dispatch @param {number} id the object's number
+       * @param {[string, number][]} methods names and codes
+       * @param {StoreHandle} handle the object's store @param {boolean} root
+       */
+      makeStore(dispatch, id, methods, handle, root) {
+        /** @type {Record<string, any>} */
+        const o = {};
+        for (const [name, code] of methods) {
+          /** @this {unknown} @param {any[]} args */
+          o[name] = function (...args) {
+            const foreign = this !== undefined && this !== null && this !== o && this !== globalThis;
+            const flags =
+              (foreign ? C.flagForeign : 0) |
+              (typeof args[0] === 'string' ? C.flagKeyString : 0) |
+              (typeof args[1] === 'function' ? C.flagFunc : 0);
+            let r;
+            if (exported) {
+              const outer = cur.args;
+              cur.args = args;
+              try {
+                if (exported(id, code, flags, args.length) === C.resultValue) {
+                  r = out.r;
+                  out.r = undefined;
+                }
+              } finally {
+                cur.args = outer;
+              }
+            } else {
+              r = dispatch(args, id, code, flags);
+            }
+            if (r !== undefined) return r;
+            const p = out.p;
+            out.p = undefined;
+            return p;
+          };
+        }
+        const prefix = root ? 'kv' : 'kv store';
+        o.subscribe = (/** @type {any} */ fn) => {
+          checkListener(prefix + '.subscribe', fn);
+          return handle.hub.subscribe(handle.scope, fn);
+        };
+        if (root) {
+          o.watch = (/** @type {any} */ fn) => {
+            checkListener('kv.watch', fn);
+            return handle.hub.subscribe(null, fn);
+          };
+        }
+        return o;
+      },
+
+      /**
+       * The store of a bad node id or store name: its data methods reject with
+       * the TypeError, its subscribe throws it, its store(name) is the root's.
+       * @param {Error} error @param {{store(name: string): any}} root
+       */
+      invalidStore(error, root) {
+        const reject = () => Promise.reject(error);
+        return {
+          get: reject, set: reject, has: reject, delete: reject, keys: reject, clear: reject, update: reject,
+          subscribe: () => {
+            throw error;
+          },
+          store: (/** @type {string} */ name) => root.store(name),
+        };
+      },
+
+      /**
+       * Runs one operation with idb's ops. Arguments left out are the current
+       * call's (the operation runs within it, so Go need not fetch them); a put's
+       * value is holder[slot] (a clone when it had to wait). With resolve, the
+       * Promise settles one handed out earlier instead of going to `out`.
+       * @param {IDBDatabase} conn @param {StoreHandle} handle @param {number} kind @param {boolean} exists
+       * @param {any[]} [args] @param {any} [holder] @param {number} [slot] @param {(p: Promise<any>) => void} [resolve]
+       */
+      run(conn, handle, kind, exists, args, holder, slot = 1, resolve) {
+        const a = args ?? cur.args ?? [];
+        const h = holder ?? a;
+        const p = ops.run(conn, handle, kind, exists, a[0], kind === putKind ? h[slot] : a[1]);
+        if (resolve) resolve(p);
+        else out.p = p;
+      },
+
+      /** @param {any} holder @param {number} slot */
+      clone(holder, slot) {
+        return ops.clone(holder[slot], holder[0]);
+      },
+      args() {
+        return cur.args;
+      },
+      /** @param {any} v */
+      result(v) {
+        out.r = v;
+      },
+      /**
+       * Hands glue the module's patchkv_call. Only the first function counts:
+       * code in the page cannot replace it afterwards.
+       * @param {unknown} fn
+       */
+      useExport(fn) {
+        if (exported === null && typeof fn === 'function') exported = /** @type {Entry} */ (fn);
+      },
+    };
+  }
+)
