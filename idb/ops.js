@@ -61,7 +61,7 @@
      * Transactions not finished yet. When the browser force-closes a connection
      * ("Clear site data"), a transaction it never heard of gets neither complete
      * nor abort: closed() fails what is still in one (issue 14 #3).
-     * @type {Set<Batch>}
+     * @type {Set<OpBatch>}
      */
     const unfinished = new Set();
 
