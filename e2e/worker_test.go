@@ -184,3 +184,17 @@ send({map: await kv.get('map'), blob: await kv.get('blob'), n, deleted, has: awa
 	p.eval(`window.patch.root.node('worker-1').get('n')`, &n)
 	assert.Equal(t, 5.0, n, "the page sees the worker's writes")
 }
+
+func TestWorkerNodeGetsMessagesSentWhileItStarts(t *testing.T) {
+	p := openPage(t, sharedBrowser(t), "/?patch="+patchID(t))
+	p.load(map[string]any{"nodes": []map[string]any{
+		{"id": "loadbang-1", "type": "loadbang", "x": 20, "y": 20},
+		{"id": "worker-1", "type": "worker", "x": 20, "y": 160, "code": "await kv.get('warm-up');\nrecv((m, meta) => send({m, inlet: meta.inlet}));"},
+	}, "edges": []map[string]any{{"from": "loadbang-1", "outlet": 0, "to": "worker-1", "inlet": 0}}})
+	assert.Equal(t, []any{map[string]any{"m": map[string]any{"type": "bang"}, "inlet": 0.0}}, p.waitOutputs("worker-1", 1),
+		"the loadbang's bang")
+	// Sent at once, while the new run's Worker is still being created.
+	p.eval(`(() => { const r = window.patch.rerun('worker-1'); window.patch.send('worker-1', 'early'); return r.then(() => true); })()`, nil)
+	out := p.waitOutputs("worker-1", 2)
+	assert.Equal(t, map[string]any{"m": "early", "inlet": 0.0}, out[1], "a message sent while the Worker started")
+}

@@ -463,7 +463,14 @@ func (db *DB) useConnLocked(conn jsval) error {
 		_, _ = conn.Call("close")
 		return asDOMError(err)
 	}
-	fn := funcOf(func(jsval, []js.Value) { db.onConnEvent(conn) }, func(error) {})
+	fn := funcOf(func(_ jsval, args []js.Value) {
+		if getString(arg(args, 0), "type") == "close" {
+			// The browser closed it (storage cleared): what it never heard of
+			// must still settle.
+			_, _ = glue.ops.Call("closed", conn)
+		}
+		db.onConnEvent(conn)
+	}, func(error) {})
 	err = conn.Set("onversionchange", fn.Value)
 	if err == nil {
 		err = conn.Set("onclose", fn.Value)
