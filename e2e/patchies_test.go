@@ -144,6 +144,7 @@ func TestMsgShorthand(t *testing.T) {
 		{name: "a number key is a string", text: "get 7", sent: map[string]any{"type": "get", "key": "7"}},
 		{name: "clear", text: "clear", sent: map[string]any{"type": "clear"}, reply: map[string]any{"type": "clear", "ok": true}},
 		{name: "bang", text: "bang", sent: map[string]any{"type": "bang"}},
+		{name: "another word", text: "reset", sent: map[string]any{"type": "reset"}},
 		{name: "$1 as the value", text: "set n $1", input: "5",
 			sent:  map[string]any{"type": "set", "key": "n", "value": 5.0},
 			reply: map[string]any{"type": "set", "key": "n", "ok": true}},
@@ -183,12 +184,33 @@ func TestMsgShorthand(t *testing.T) {
 		})
 	}
 
-	// A click sends the box's message too (with $1 undefined).
+	// A click sends the box's message too.
 	p.eval(`window.patch.update('m', {args: 'has n'}).then(() => true)`, nil)
 	before := len(p.outputs("store"))
 	p.click(`.node[data-id="m"] .msgbox`)
 	out := p.waitOutputs("store", before+1)
 	assert.Equal(t, map[string]any{"type": "has", "key": "n", "exists": true}, out[len(out)-1])
+
+	// $1 is the last message other than a bang: a click or a bang sends it again, and a
+	// box that has had no message yet sends nothing.
+	var got struct {
+		Fresh  int
+		Resent []any
+	}
+	p.eval(`(async () => {
+		await window.patch.addNode({id: 'later', type: 'msg', x: 300, y: 20, args: 'set later $1'});
+		window.patch.connect({from: 'later', outlet: 0, to: 'spy', inlet: 0});
+		window.patch.trigger('later');
+		await window.patch.send('later', {type: 'bang'});
+		const fresh = window.patch.outputs('later').length;
+		await window.patch.send('later', 'x');
+		window.patch.trigger('later');
+		await window.patch.send('later', {type: 'bang'});
+		return __e2e.describe({fresh, resent: window.patch.outputs('later')});
+	})()`, &got)
+	assert.Equal(t, 0, got.Fresh, "nothing sent before a message arrived for $1")
+	want := map[string]any{"type": "set", "key": "later", "value": "x"}
+	assert.Equal(t, []any{want, want, want}, got.Resent, "the message, then a click and a bang with the same $1")
 }
 
 // TestPortsSendAndRecv checks setPortCount, send to one outlet or all, recv/onMessage
