@@ -146,6 +146,7 @@ func TestImportRunsOutOfQuota(t *testing.T) {
 	})()`, &r))
 	t.Logf("import of 80 MiB on a full disk: %s: %s", r.Name, r.Message)
 	require.Equal(t, "QuotaExceededError", r.Name, r.Message)
+	assert.Contains(t, r.Message, "storage is full", "the message says what is wrong")
 	assert.True(t, r.Same, "keys changed by the failed import (snapshot %d → %d bytes)", r.Before, r.After)
 	assert.Equal(t, "fits", r.Fits, "an import that fits works afterwards")
 }
