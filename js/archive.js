@@ -664,7 +664,12 @@ function importDB(conn, a, replace) {
   return new Promise((resolve, reject) => {
     const tx = conn.transaction(all, 'readwrite', { durability: 'strict' });
     tx.oncomplete = () => resolve({ scopes: a.scopes.length, keys: a.keys, reset: all });
-    tx.onabort = () => reject(tx.error ?? new DOMException('patchkv: import: the transaction was aborted', 'AbortError'));
+    tx.onabort = () => {
+      const e = tx.error;
+      const what = e?.name === 'QuotaExceededError' ? "storage is full (the disk or the origin's quota)" : 'writing failed';
+      reject(new DOMException(`patchkv: import: ${what}; nothing was imported (${a.keys} keys in ${a.scopes.length} scopes)` +
+        (e?.message ? ': ' + e.message : ''), e?.name ?? 'AbortError'));
+    };
     try {
       if (replace) for (const n of all) tx.objectStore(n).clear();
       for (const s of a.scopes) {
