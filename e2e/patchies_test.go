@@ -344,6 +344,13 @@ func TestKVSubscribe(t *testing.T) {
 		})
 	}
 
+	// setStore moves the subscription to the new store.
+	assert.Equal(t, map[string]any{"type": "setStore", "value": "other", "ok": true}, p.request("watch", `({type: 'setStore', value: 'other'})`))
+	n = len(p.outputs("watch"))
+	p.eval(`window.patch.root.store('settings').set('old', 1).then(() => window.patch.root.store('other').set('new', 2)).then(() => true)`, nil)
+	assert.Equal(t, map[string]any{"type": "change", "op": "set", "key": "new", "value": 2.0, "found": true}, nextChange(t),
+		"changes of the new store, none of the old one")
+
 	assert.Equal(t, map[string]any{"type": "unsubscribe", "ok": true}, p.request("watch", `({type: 'unsubscribe'})`))
 	n = len(p.outputs("watch"))
 	p.request("writer", `({type: 'set', key: 'late', value: 1})`)
