@@ -142,6 +142,18 @@
       args() {
         return cur.args;
       },
+      /**
+       * The type of v for error messages ("string", "array", "object", "bigint"…);
+       * never throws, whatever v is (a revoked Proxy throws from Array.isArray).
+       * @param {unknown} v
+       */
+      typeName(v) {
+        try {
+          return v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
+        } catch {
+          return typeof v;
+        }
+      },
       /** @param {any} v */
       result(v) {
         out.r = v;
