@@ -60,6 +60,7 @@ type config struct {
 	impls     []string
 	small     int // awaited set/get count
 	burst     int // un-awaited set count
+	events    int // un-awaited sets whose change events another frame waits for
 	mib       int // binary value size
 	binReps   int
 	bulk      int // keys held elsewhere in the patch
@@ -101,6 +102,7 @@ func parseFlags(args []string) (config, error) {
 	impls := fs.String("impls", strings.Join(allImpls, ","), "implementations to run (raw is always included)")
 	fs.IntVar(&cfg.small, "n", 1000, "awaited sets and gets per round")
 	fs.IntVar(&cfg.burst, "burst", 2000, "un-awaited sets per round")
+	fs.IntVar(&cfg.events, "events", 10000, "un-awaited sets whose change events another frame must receive")
 	fs.IntVar(&cfg.mib, "mib", 16, "binary value size in MiB")
 	fs.IntVar(&cfg.binReps, "binreps", 5, "binary round trips per round")
 	fs.IntVar(&cfg.bulk, "bulk", 100000, "keys held in another scope of the patch for keys()/clear()")
@@ -133,7 +135,7 @@ func parseFlags(args []string) (config, error) {
 			}
 		}
 	}
-	if cfg.rounds < 1 || cfg.small < 1 || cfg.burst < 1 || cfg.mib < 1 || cfg.binReps < 1 ||
+	if cfg.rounds < 1 || cfg.small < 1 || cfg.burst < 1 || cfg.events < 1 || cfg.mib < 1 || cfg.binReps < 1 ||
 		cfg.bulk < 0 || cfg.scanN < 1 || cfg.keysReps < 1 || cfg.clearReps < 1 {
 		return cfg, errors.New("counts must be positive")
 	}
@@ -178,6 +180,14 @@ type workload struct {
 	prep   bool           // untimed setup: logged, not tabled
 	perOp  bool           // table shows ms per operation rather than the total
 	rate   rateUnit
+	// impls, when set, limits the workload to these implementations (the rest
+	// have no such feature: listeners, other contexts).
+	impls []string
+}
+
+// runs reports whether w runs for impl.
+func (w workload) runs(impl string) bool {
+	return w.impls == nil || slices.Contains(w.impls, impl)
 }
 
 type rateUnit int
@@ -211,8 +221,20 @@ func workloads(cfg config) []workload {
 		{id: "keys-empty", title: fmt.Sprintf("keys(), %s-key scope, %s elsewhere", count(cfg.scanN), none), js: "scanKeys", patch: "bench-empty", params: scan(0), perOp: true},
 		{id: "clear-big", title: fmt.Sprintf("clear(), %s-key scope, %s elsewhere", count(cfg.scanN), big), js: "clearScan", patch: "bench-big", params: clr(cfg.bulk), perOp: true},
 		{id: "clear-empty", title: fmt.Sprintf("clear(), %s-key scope, %s elsewhere", count(cfg.scanN), none), js: "clearScan", patch: "bench-empty", params: clr(0), perOp: true},
+		{id: "update", title: fmt.Sprintf("update, awaited, %s increments (total)", count(cfg.small)), js: "updateAwaited", patch: "bench-1", params: map[string]any{"n": cfg.small}},
+		{id: "delete", title: fmt.Sprintf("delete, awaited, %s keys (total)", count(cfg.small)), js: "deleteAwaited", patch: "bench-1", params: map[string]any{"n": cfg.small}},
+		{id: "set-quiet", title: fmt.Sprintf("set, awaited, %s, no listeners (total)", count(cfg.small)), js: "setListened", patch: "bench-live", params: map[string]any{"n": cfg.small, "listeners": 0}, impls: kvOnly},
+		{id: "set-listened", title: fmt.Sprintf("set, awaited, %s, 10 listeners (total)", count(cfg.small)), js: "setListened", patch: "bench-live", params: map[string]any{"n": cfg.small, "listeners": 10}, impls: kvOnly},
+		{id: "latency-frame-p50", title: fmt.Sprintf("change → another frame, median of %s", count(cfg.small)), js: "changeLatency", patch: "bench-live", params: map[string]any{"n": cfg.small, "to": "frame", "stat": "p50"}, impls: kvOnly, rate: rateNone},
+		{id: "latency-frame-p99", title: fmt.Sprintf("change → another frame, p99 of %s", count(cfg.small)), js: "changeLatency", patch: "bench-live", params: map[string]any{"n": cfg.small, "to": "frame", "stat": "p99"}, impls: kvOnly, rate: rateNone},
+		{id: "latency-worker-p50", title: fmt.Sprintf("change → a Worker, median of %s", count(cfg.small)), js: "changeLatency", patch: "bench-live", params: map[string]any{"n": cfg.small, "to": "worker", "stat": "p50"}, impls: kvOnly, rate: rateNone},
+		{id: "latency-worker-p99", title: fmt.Sprintf("change → a Worker, p99 of %s", count(cfg.small)), js: "changeLatency", patch: "bench-live", params: map[string]any{"n": cfg.small, "to": "worker", "stat": "p99"}, impls: kvOnly, rate: rateNone},
+		{id: "change-burst", title: fmt.Sprintf("%s un-awaited sets → all events in a frame", count(cfg.events)), js: "changeBurst", patch: "bench-live", params: map[string]any{"n": cfg.events}, impls: kvOnly},
 	}
 }
+
+// kvOnly limits a workload to patchkv: the others have no change events.
+var kvOnly = []string{implKV}
 
 // Cold-start rows: filled from the cold tabs rather than from page workloads.
 var coldRows = []workload{
@@ -433,6 +455,9 @@ func runRound(cfg config, base string, r int, ws []workload, res *results, env *
 	for wi, w := range ws {
 		order := rotate(cfg.impls, r+wi)
 		for _, impl := range order {
+			if !w.runs(impl) {
+				continue
+			}
 			if err := broken[impl]; err != nil {
 				res.fail(impl, w.id, r, fmt.Errorf("skipped: %v", err))
 				continue

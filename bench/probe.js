@@ -52,7 +52,7 @@ async function main() {
         const attach = api.attach;
         api.attach = (exports) => {
           const call = exports.patchkv_call;
-          attach({ patchkv_call: (code) => count(() => call(code)) });
+          attach({ patchkv_call: (...args) => count(() => call(...args)) });
         };
       }
       return p;

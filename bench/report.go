@@ -300,7 +300,7 @@ func report(b *strings.Builder, env environment, ws []workload, res *results) {
 			at("compileStart"), at("compileEnd"), at("instStart"), at("instEnd"), at("runStart"), at("runReturned"), at("idbOpen"), at("idbOpenSuccess"), at("ready"), at("firstGet"))
 	}
 
-	fmt.Fprintf(b, "\ntargets (issue 4), patchkv\n")
+	fmt.Fprintf(b, "\ntargets (issues 4 and 9), patchkv\n")
 	for _, t := range targets(res, sz) {
 		status := "n/a "
 		if !math.IsNaN(t.got) {
@@ -382,6 +382,11 @@ func targets(res *results, sz sizes) []target {
 		{"Blob round trip: time ≤ 1.1× raw IDB", timeRatio(res, implKV, "blob", implRaw, "blob"), atMost(1.1), ratio},
 		{"keys(): time with bulk elsewhere ≤ 1.2× time on a patch with nothing else", timeRatio(res, implKV, "keys-big", implKV, "keys-empty"), atMost(1.2), ratio},
 		{"clear(): time with bulk elsewhere ≤ 1.2× time on a patch with nothing else", timeRatio(res, implKV, "clear-big", implKV, "clear-empty"), atMost(1.2), ratio},
+		{"awaited update: speed ≥ 0.9× raw IDB get+put in one transaction", speedVsRaw(res, implKV, "update"), atLeast(0.9), ratio},
+		{"awaited delete (answering whether it existed): speed ≥ 0.85× raw IDB", speedVsRaw(res, implKV, "delete"), atLeast(0.85), ratio},
+		{"awaited set with 10 listeners: speed ≥ 0.9× with none", timeRatio(res, implKV, "set-quiet", implKV, "set-listened"), atLeast(0.9), ratio},
+		{"change → another frame: p99 ≤ 20 ms", median(seriesMS(res, implKV, "latency-frame-p99")), atMost(20), fmtMS},
+		{"change → a Worker: p99 ≤ 20 ms", median(seriesMS(res, implKV, "latency-worker-p99")), atMost(20), fmtMS},
 		{"kv.wasm gzip ≤ 650 KB (650,000 B)", bytesOr(sz.gzip), atMost(650_000), kb},
 		{"kv.wasm brotli ≤ 500 KB (500,000 B)", bytesOr(sz.brotli), atMost(500_000), kb},
 		{"kv.wasm served precompressed (transferred / decoded < 0.5)", precompressed, atMost(0.5), func(v float64) string {

@@ -21,7 +21,7 @@
 const MiB = 1 << 20;
 
 /** Every scope name the workloads use; raw IndexedDB creates them all up front. */
-const SCOPES = ['set', 'get', 'burst', 'bin', 'bulk', 'scan'];
+const SCOPES = ['set', 'get', 'burst', 'bin', 'bulk', 'scan', 'update', 'delete', 'listen'];
 
 export const impls = ['raw', 'idb-keyval', 'kv'];
 
@@ -75,6 +75,14 @@ export async function openRaw(patch) {
           tx.objectStore(name).delete(k);
           return txDone(tx);
         },
+        update(k, fn) {
+          // get and put in one transaction, as one writes a read-modify-write by hand.
+          const tx = db.transaction(name, 'readwrite');
+          const os = tx.objectStore(name);
+          const req = os.get(k);
+          req.onsuccess = () => os.put(fn(req.result), k);
+          return txDone(tx);
+        },
         keys() {
           return requestDone(db.transaction(name, 'readonly').objectStore(name).getAllKeys());
         },
@@ -110,6 +118,7 @@ async function openIdbKeyval(patch) {
         set: (k, v) => ik.set(k, v, st),
         get: (k) => ik.get(k, st),
         delete: (k) => ik.del(k, st),
+        update: (k, fn) => ik.update(k, fn, st),
         keys: () => ik.keys(st),
         clear: () => ik.clear(st),
         fill(n, prefix) {
@@ -141,6 +150,7 @@ async function openKV(patch) {
         set: (k, v) => s.set(k, v),
         get: (k) => s.get(k),
         delete: (k) => s.delete(k),
+        update: (k, fn) => s.update(k, fn),
         keys: () => s.keys(),
         clear: () => s.clear(),
         async fill(n, prefix) {
@@ -172,6 +182,7 @@ function open(impl, patch) {
     const p = opener(patch).then((patchObj) => {
       const stores = new Map();
       return {
+        root: patchObj.root,
         store(name) {
           if (!stores.has(name)) stores.set(name, patchObj.store(name));
           return stores.get(name);
@@ -321,6 +332,145 @@ const workloads = {
   },
 };
 
+// ---- live changes and atomic update (issue 9) -----------------------------------
+
+Object.assign(workloads, {
+  /** n awaited increments of one counter: update, or raw get+put in one transaction. */
+  async updateAwaited(p, { n }) {
+    const s = p.store('update');
+    await s.set('n', 0);
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) await s.update('n', (v) => (v ?? 0) + 1);
+    const ms = performance.now() - t0;
+    const got = await s.get('n');
+    check(got === n, `update: counter is ${got}, want ${n}`);
+    return { ms, ops: n, bytes: 0 };
+  },
+
+  /** n awaited deletes of keys that exist (written beforehand, untimed). */
+  async deleteAwaited(p, { n }) {
+    const s = p.store('delete');
+    await s.fill(n, 'd');
+    await s.get(key(0, 'd'));
+    let answers = 0;
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) if ((await s.delete(key(i, 'd'))) === true) answers++;
+    const ms = performance.now() - t0;
+    check((await s.keys()).length === 0, 'delete: keys left');
+    check(p.root === undefined || answers === n, `delete: ${answers} of ${n} answered true`);
+    return { ms, ops: n, bytes: 0 };
+  },
+
+  /** n awaited sets with `listeners` kv.watch listeners on the patch (patchkv only). */
+  async setListened(p, { n, listeners }) {
+    const s = p.store('listen');
+    const seen = [];
+    const stops = [];
+    for (let i = 0; i < listeners; i++) stops.push(p.root.watch((c) => seen.push(c.key)));
+    await s.set('warm', 0);
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) await s.set(key(i), small(i));
+    const ms = performance.now() - t0;
+    await new Promise((r) => setTimeout(r, 50));
+    for (const stop of stops) stop();
+    check(seen.length >= listeners * n, `listeners: ${seen.length} calls, want ${listeners * n}`);
+    return { ms, ops: n, bytes: 0 };
+  },
+
+  /**
+   * Change latency to another context (a frame or a Worker with its own kv on the
+   * patch): n awaited sets, each timed from its set resolving (committed) to the
+   * listener there. Returns the median or the 99th percentile (stat) of one
+   * measurement per round, taken by whichever row asks first.
+   */
+  async changeLatency(p, { n, to, stat }, patch) {
+    const k = patch + '\u0000' + to;
+    if (!latencies.has(k)) latencies.set(k, measureLatency(p, n, to, patch));
+    const ls = await latencies.get(k);
+    const sorted = [...ls].sort((a, b) => a - b);
+    const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+    return { ms: stat === 'p99' ? at(0.99) : at(0.5), ops: 1, bytes: 0 };
+  },
+
+  /** n un-awaited sets in one task; timed until a frame's listener has all n changes. */
+  async changeBurst(p, { n }, patch) {
+    const peer = await listener('frame', patch);
+    const s = p.store('listen');
+    await s.set('warm', 0);
+    const done = peer.expect('B', n);
+    const t0 = performance.timeOrigin + performance.now();
+    const ps = new Array(n);
+    for (let i = 0; i < n; i++) ps[i] = s.set('B' + i, i);
+    await Promise.all(ps);
+    const arrivals = await done;
+    const last = Math.max(...arrivals.map((a) => a[1]));
+    const keys = new Set(arrivals.map((a) => a[0]));
+    check(keys.size === n, `burst: ${keys.size} of ${n} changes arrived`);
+    return { ms: last - t0, ops: n, bytes: 0 };
+  },
+});
+
+/** @type {Map<string, Promise<number[]>>} */
+const latencies = new Map();
+
+async function measureLatency(p, n, to, patch) {
+  const peer = await listener(to, patch);
+  const s = p.store('listen');
+  await s.set('warm', 0);
+  const prefix = 'L' + to + '-';
+  const done = peer.expect(prefix, n);
+  const sent = new Map();
+  for (let i = 0; i < n; i++) {
+    await s.set(prefix + i, i);
+    sent.set(prefix + i, performance.timeOrigin + performance.now());
+  }
+  const arrivals = await done;
+  check(arrivals.length === n, `latency: ${arrivals.length} of ${n} changes arrived`);
+  return arrivals.map(([k, at]) => at - sent.get(k));
+}
+
+/** @type {Map<string, Promise<{expect(prefix: string, n: number): Promise<[string, number][]>}>>} */
+const listeners = new Map();
+
+/** listener starts (once per patch and kind) a frame or a module Worker running bench/listener.js on patch. */
+function listener(to, patch) {
+  const id = to + '\u0000' + patch;
+  if (!listeners.has(id)) {
+    listeners.set(id, new Promise((resolve, reject) => {
+      let post;
+      let target;
+      if (to === 'worker') {
+        const w = new Worker('/bench/listener.js', { type: 'module' });
+        post = (m) => w.postMessage(m);
+        target = w;
+      } else {
+        const f = document.createElement('iframe');
+        f.src = '/bench/listener.html';
+        document.body.append(f);
+        post = (m) => f.contentWindow.postMessage(m, '*');
+        target = window;
+        f.onload = () => post({ cmd: 'open', patch });
+      }
+      let waiting = null;
+      target.addEventListener('message', (/** @type {MessageEvent} */ e) => {
+        const m = e.data;
+        if (m?.cmd === 'ready') resolve({
+          expect(prefix, n) {
+            return new Promise((res) => {
+              waiting = res;
+              post({ cmd: 'expect', prefix, n });
+            });
+          },
+        });
+        else if (m?.cmd === 'done' && waiting) waiting(m.arrivals);
+        else if (m?.cmd === 'error') reject(new Error(m.message));
+      });
+      if (to === 'worker') post({ cmd: 'open', patch });
+    }));
+  }
+  return listeners.get(id);
+}
+
 const idle = () => new Promise((r) => setTimeout(r, 30));
 
 /**
@@ -334,7 +484,7 @@ export async function run(impl, patch, name, params) {
   const p = await open(impl, patch);
   globalThis.gc?.();
   await idle();
-  const r = await w(p, params);
+  const r = await w(p, params, patch);
   globalThis.gc?.();
   return r;
 }

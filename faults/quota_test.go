@@ -108,3 +108,58 @@ func TestStorageFull(t *testing.T) {
 	p.eval(`faults.checkFilled(kv, 5, 0, 'g')`, &bad)
 	assert.Empty(t, bad, "values written after making room")
 }
+
+// One oversized set shares a transaction with small writes and a read issued in
+// the same task, while storage is nearly full. Only the oversized set rejects
+// (QuotaExceededError): the small set, the delete and another caller's write
+// (the same named store opened from a node) land, each with its own answer, in
+// order; the read never resolves with the rolled-back value; no change event is
+// sent for the failed write.
+func TestOneOversizedWriteFailsAlone(t *testing.T) {
+	profile, mountErr := smallDisk(t)
+	ctx, _ := ownBrowser(t, profile)
+	p := openTab(t, ctx, tabOptions{})
+	if mountErr != nil {
+		origin := serverURL(t, plain)
+		p.run(10*time.Second, chromedp.ActionFunc(func(ctx context.Context) error {
+			return storage.OverrideQuotaForOrigin(origin).WithQuotaSize(40 << 20).Do(ctx)
+		}))
+	}
+	p.openKV(patchID(t))
+	var r fillResult
+	p.eval(`faults.fill(kv, 1 << 20, 400)`, &r)
+	require.NotNil(t, r.Error, "400 MiB fit")
+	require.Equal(t, "QuotaExceededError", r.Error.Name)
+
+	type outcome struct {
+		Results []string `json:"results"`
+		After   []any    `json:"after"`
+		Changes []string `json:"changes"`
+	}
+	var got outcome
+	p.eval(`(async () => {
+		for (let i = 0; i < 4; i++) await kv.delete('f' + i);       // room for small writes, not for 24 MiB
+		const s = kv.store('s'), same = kv.node('other').store('s');
+		await s.set('victim', 'v');
+		const changes = [];
+		kv.watch((c) => changes.push(c.op + ' ' + (c.key ?? '')));
+		const settle = (p) => p.then((v) => 'ok ' + String(v), (e) => 'error ' + e.name);
+		const calls = [
+			s.set('small', 1),
+			s.set('huge', faults.random(24 << 20)),
+			s.get('huge'),
+			s.delete('victim'),
+			same.set('neighbour', 2),
+			s.get('small'),
+		].map(settle);
+		const results = await Promise.all(calls);
+		const after = [await s.get('small'), await s.has('huge'), await s.has('victim'), await s.get('neighbour')];
+		await s.set('last', 1);
+		for (let i = 0; i < 100 && !changes.includes('set last'); i++) await new Promise((r) => setTimeout(r, 10));
+		return { results, after, changes };
+	})()`, &got)
+	assert.Equal(t, []string{"ok undefined", "error QuotaExceededError", "ok undefined", "ok true", "ok undefined", "ok 1"}, got.Results,
+		"set small, set huge, get huge, delete victim, a neighbour's set, get small")
+	assert.Equal(t, []any{1.0, false, false, 2.0}, got.After, "small, has huge, has victim, neighbour")
+	assert.Equal(t, []string{"set small", "delete victim", "set neighbour", "set last"}, got.Changes, "change events")
+}

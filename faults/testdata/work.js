@@ -357,3 +357,51 @@ export async function imageBitmapRoundTrip(kv) {
   ctx.drawImage(back, 0, 0);
   return [Object.prototype.toString.call(back), back.width, back.height, ...ctx.getImageData(2, 1, 1, 1).data];
 }
+
+// ---- Live changes and atomic update (live_test.go) --------------------------------
+
+/** bump increments store's key n times with awaited updates and resolves to the value it then reads. */
+export async function bump(kv, store, key, n) {
+  const s = kv.store(store);
+  for (let i = 0; i < n; i++) await s.update(key, (v) => (v ?? 0) + 1);
+  return s.get(key);
+}
+
+/** deleteAt deletes each of keys of store, all in one task at time `at` (Date.now() ms), and resolves to the answers. */
+export async function deleteAt(kv, store, keys, at) {
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
+  const s = kv.store(store);
+  return Promise.all(keys.map((k) => s.delete(k)));
+}
+
+const listening = new Map();
+
+/** listen starts recording every change of the patch (kv.watch) under name, with its arrival time. */
+export function listen(kv, name) {
+  const changes = [];
+  const stop = kv.watch((c) => changes.push({ ...c, at: performance.timeOrigin + performance.now() }));
+  listening.set(name, { changes, stop });
+  return true;
+}
+
+/** heard resolves to what listener name recorded once it has at least n changes (or after ms). */
+export async function heard(kv, name, n, ms = 10000) {
+  const l = listening.get(name);
+  const end = Date.now() + ms;
+  while (l.changes.length < n && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
+  return l.changes;
+}
+
+/** changeScript makes the changes live_test.go expects, in this order; failures produce none. */
+export async function changeScript(kv, tag) {
+  const s = kv.store('shared');
+  await s.set(tag + '-a', 1);
+  await s.update(tag + '-b', (v) => (v ?? 0) + 1);
+  await s.delete(tag + '-a'); // existed: an event
+  await s.delete(tag + '-missing'); // did not: none
+  await s.set(tag + '-fn', () => 1).catch(() => {}); // DataCloneError: none
+  await s.update(tag + '-b', () => { throw new Error('no'); }).catch(() => {}); // none
+  await kv.node(tag).set('n', 1);
+  await kv.node(tag).clear();
+  return true;
+}

@@ -37,3 +37,60 @@ func Example() {
 	fmt.Println(tempo, found, pattern, keys)
 	// Output: 120 true [1 0 1 1] [pattern tempo]
 }
+
+// Update increments a counter in one transaction: no other page, worker or Go
+// caller can write between its read and its write, so no increment is lost.
+func ExampleStore_Update() {
+	ctx := context.Background()
+	stats, _ := scope.NamedScope("stats")
+	st, err := goapi.Open("example-update", stats)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer goapi.DeleteDatabase(ctx, "example-update")
+	defer st.Store().DB().Close()
+
+	for range 3 {
+		if _, err := st.Update(ctx, "hits", func(old any, found bool) (any, error) {
+			n, _ := old.(float64) // numbers come back as float64; nil when missing
+			return n + 1, nil
+		}); err != nil {
+			fmt.Println(err)
+			return
+		}
+	}
+	hits, _, _ := st.Get(ctx, "hits")
+	existed, _ := st.Delete(ctx, "hits")
+	again, _ := st.Delete(ctx, "hits")
+	fmt.Println(hits, existed, again)
+	// Output: 3 true false
+}
+
+// Subscribe hears every committed change of the store, whoever made it: Go code,
+// a node's kv, another page or a worker on the same patch.
+func ExampleStore_Subscribe() {
+	ctx := context.Background()
+	settings, _ := scope.NamedScope("settings")
+	st, err := goapi.Open("example-subscribe", settings)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer goapi.DeleteDatabase(ctx, "example-subscribe")
+	defer st.Store().DB().Close()
+
+	changes := make(chan idb.Change, 8) // buffered: the listener must not block
+	cancel := st.Subscribe(func(c idb.Change) { changes <- c })
+	defer cancel()
+
+	_ = st.Set(ctx, "volume", 0.8)
+	_, _ = st.Delete(ctx, "volume")
+	for range 2 {
+		c := <-changes
+		fmt.Println(c.Scope, c.Op, c.Key)
+	}
+	// Output:
+	// store "settings" set volume
+	// store "settings" delete volume
+}

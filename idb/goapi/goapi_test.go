@@ -4,9 +4,11 @@ package goapi_test
 
 import (
 	"context"
+	"errors"
 	"math/big"
 	"math/rand/v2"
 	"strconv"
+	"sync"
 	"syscall/js"
 	"testing"
 	"time"
@@ -248,5 +250,83 @@ func TestLayoutSeenByGoIndexedDB(t *testing.T) {
 		v, err := getReq.Await(ctx)
 		require.NoError(t, err)
 		assert.Equal(t, js.ValueOf(kv[1]).String(), v.String(), storeName)
+	}
+}
+
+func TestUpdate(t *testing.T) {
+	ctx := testContext(t)
+	db := newPatch(t)
+	st := nodeStore(t, db, "n")
+
+	got, err := st.Update(ctx, "k", func(old any, found bool) (any, error) {
+		assert.Nil(t, old)
+		assert.False(t, found)
+		return "first", nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "first", got)
+
+	errNo := errors.New("no")
+	_, err = st.Update(ctx, "k", func(old any, found bool) (any, error) {
+		assert.Equal(t, "first", old)
+		assert.True(t, found)
+		return nil, errNo
+	})
+	assert.ErrorIs(t, err, errNo, "the function's error")
+	_, err = st.Update(ctx, "k", func(any, bool) (any, error) { panic("boom") })
+	assert.Error(t, err, "a panic in the function")
+	_, err = st.Update(ctx, "k", func(any, bool) (any, error) { return make(chan int), nil })
+	assert.ErrorIs(t, err, goapi.ErrUnsupported, "a result with no JavaScript form")
+	v, _, err := st.Get(ctx, "k")
+	require.NoError(t, err)
+	assert.Equal(t, "first", v, "nothing written by failed updates")
+
+	// Updates from many goroutines at once lose no increment.
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := st.Update(ctx, "n", func(old any, _ bool) (any, error) {
+				n, _ := old.(float64)
+				return n + 1, nil
+			})
+			assert.NoError(t, err)
+		}()
+	}
+	wg.Wait()
+	v, _, err = st.Get(ctx, "n")
+	require.NoError(t, err)
+	assert.Equal(t, 20.0, v)
+}
+
+func TestSubscribeSeesChangesFromJavaScriptToo(t *testing.T) {
+	ctx := testContext(t)
+	db := newPatch(t)
+	st := nodeStore(t, db, "n")
+	changes := make(chan idb.Change, 16)
+	cancel := st.Subscribe(func(c idb.Change) { changes <- c })
+
+	require.NoError(t, st.Set(ctx, "a", 1))
+	other := nodeStore(t, db, "other")
+	require.NoError(t, other.Set(ctx, "b", 1)) // another scope: not heard
+	require.NoError(t, st.Clear(ctx))
+	want := []string{"set a", "clear "}
+	for _, w := range want {
+		select {
+		case c := <-changes:
+			assert.Equal(t, w, c.Op+" "+c.Key)
+			assert.Equal(t, st.Store().Scope(), c.Scope)
+		case <-time.After(5 * time.Second):
+			t.Fatalf("no change %q", w)
+		}
+	}
+	cancel()
+	cancel()
+	require.NoError(t, st.Set(ctx, "after", 1))
+	select {
+	case c := <-changes:
+		t.Fatalf("a change after cancel: %+v", c)
+	case <-time.After(100 * time.Millisecond):
 	}
 }
