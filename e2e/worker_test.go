@@ -129,7 +129,11 @@ func TestWorkerNodeErrorsShowOnTheNode(t *testing.T) {
 	p.load(map[string]any{"nodes": []map[string]any{
 		{"id": "worker-1", "type": "worker", "x": 20, "y": 20, "code": "kv.set('f', () => 1);"},
 		{"id": "worker-2", "type": "worker", "x": 20, "y": 200, "code": "await 1;\nnull.x;"},
+		{"id": "worker-3", "type": "worker", "x": 420, "y": 20, "code": "setTitle('counter');\nconsole.log('hello', {n: 1});"},
 	}, "edges": []any{}})
+	s3 := p.waitStatus("worker-3", `s.log`)
+	assert.Equal(t, `hello {"n":1}`, s3["log"], "console shows on the node")
+	assert.Equal(t, "counter", p.text(`.node[data-id="worker-3"] .head .title`), "setTitle labels it")
 	s := p.waitStatus("worker-1", `s.state === 'error'`)
 	assert.Contains(t, s["error"], "DataCloneError", "an un-awaited kv call that fails shows on its worker node")
 	s = p.waitStatus("worker-2", `s.state === 'error'`)

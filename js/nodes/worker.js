@@ -41,6 +41,7 @@ export class WorkerNode extends RuntimeNode {
   static field = /** @type {const} */ ('code');
   static face = /** @type {const} */ ('code');
   static runnable = true;
+  /** stoppable: the editor offers ■, which calls Patch.halt (stop() terminates the Worker). */
   static stoppable = true;
   static template = {
     code: "// Runs in a Worker: a busy loop here never freezes the page (■ stops it).\nconst n = ((await kv.get('runs')) ?? 0) + 1;\nawait kv.set('runs', n);\nonMessage((msg) => send(msg));",
@@ -147,13 +148,6 @@ export class WorkerNode extends RuntimeNode {
     } catch (err) {
       this.fail(err);
     }
-  }
-
-  /** halt is the stop control: it terminates a running (or busy) Worker. */
-  halt() {
-    this.gen++;
-    this.terminate();
-    this.setStatus({ state: 'stopped', log: 'stopped (▶ runs it again)' });
   }
 
   terminate() {
