@@ -269,10 +269,29 @@ func workloads(cfg config) []workload {
 		{id: "latency-worker-p99", title: fmt.Sprintf("change → a Worker, p99 of %s", count(cfg.small)), js: "changeLatency", patch: "bench-live", params: map[string]any{"n": cfg.small, "to": "worker", "stat": "p99"}, impls: kvOnly, rate: rateNone},
 		{id: "change-burst", title: fmt.Sprintf("%s un-awaited sets → all events in a frame", count(cfg.events)), js: "changeBurst", patch: "bench-live", params: map[string]any{"n": cfg.events}, impls: kvOnly},
 	}
+	ws = append(ws, archiveWorkloads()...)
 	for _, n := range cfg.scopes {
 		ws = append(ws, scopeWorkloads(n)...)
 	}
 	return ws
+}
+
+// archiveWorkloads are issue 12's rows: kv.export and kv.import of (a) 10,000
+// small values across 200 scopes and (b) 64 MiB of binary, against reading
+// (writing) the same data with get (set), one transaction per scope.
+func archiveWorkloads() []workload {
+	a := func(what, set string) map[string]any { return map[string]any{"what": what, "set": set} }
+	const small, bin = "10,000 small values in 200 scopes", "64 MiB binary in 16 values"
+	return []workload{
+		{id: "archive-export-small", title: "export, " + small, js: "archive", patch: "bench-archive-small", params: a("export", "small"), impls: kvOnly},
+		{id: "archive-read-small", title: "  same data: keys+get per scope", js: "archive", patch: "bench-archive-small", params: a("read", "small"), impls: kvOnly},
+		{id: "archive-import-small", title: "import, " + small, js: "archive", patch: "bench-archive-small", params: a("import", "small"), impls: kvOnly},
+		{id: "archive-write-small", title: "  same data: set per scope", js: "archive", patch: "bench-archive-small", params: a("write", "small"), impls: kvOnly},
+		{id: "archive-export-binary", title: "export, " + bin, js: "archive", patch: "bench-archive-binary", params: a("export", "binary"), impls: kvOnly, rate: rateMiB},
+		{id: "archive-read-binary", title: "  same data: keys+get per scope", js: "archive", patch: "bench-archive-binary", params: a("read", "binary"), impls: kvOnly, rate: rateMiB},
+		{id: "archive-import-binary", title: "import, " + bin, js: "archive", patch: "bench-archive-binary", params: a("import", "binary"), impls: kvOnly, rate: rateMiB},
+		{id: "archive-write-binary", title: "  same data: set per scope", js: "archive", patch: "bench-archive-binary", params: a("write", "binary"), impls: kvOnly, rate: rateMiB},
+	}
 }
 
 // kvOnly limits a workload to patchkv: the others have no change events.

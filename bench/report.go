@@ -387,6 +387,10 @@ func targets(res *results, sz sizes) []target {
 		{"awaited set with 10 listeners: speed ≥ 0.9× with none", timeRatio(res, implKV, "set-quiet", implKV, "set-listened"), atLeast(0.9), ratio},
 		{"change → another frame: p99 ≤ 20 ms", median(seriesMS(res, implKV, "latency-frame-p99")), atMost(20), fmtMS},
 		{"change → a Worker: p99 ≤ 20 ms", median(seriesMS(res, implKV, "latency-worker-p99")), atMost(20), fmtMS},
+		{"export, 10,000 small values: time ≤ 1.5× keys+get per scope", timeRatio(res, implKV, "archive-export-small", implKV, "archive-read-small"), atMost(1.5), ratio},
+		{"import, 10,000 small values: time ≤ 1.5× set per scope", timeRatio(res, implKV, "archive-import-small", implKV, "archive-write-small"), atMost(1.5), ratio},
+		{"export, 64 MiB binary: time ≤ 1.5× keys+get per scope", timeRatio(res, implKV, "archive-export-binary", implKV, "archive-read-binary"), atMost(1.5), ratio},
+		{"import, 64 MiB binary: time ≤ 1.5× set per scope", timeRatio(res, implKV, "archive-import-binary", implKV, "archive-write-binary"), atMost(1.5), ratio},
 		{"kv.wasm gzip ≤ 650 KB (650,000 B)", bytesOr(sz.gzip), atMost(650_000), kb},
 		{"kv.wasm brotli ≤ 500 KB (500,000 B)", bytesOr(sz.brotli), atMost(500_000), kb},
 		{"kv.wasm served precompressed (transferred / decoded < 0.5)", precompressed, atMost(0.5), func(v float64) string {

@@ -608,6 +608,102 @@ Object.assign(workloads, {
   },
 });
 
+// ---- a patch's data as a whole (issue 12): kv.export/import against get/set ---------------
+
+/**
+ * archiveSets describes the data of the export/import rows: small, 10,000 small
+ * values across 200 scopes; binary, 64 MiB in 16 values of 4 MiB (ArrayBuffers and
+ * Blobs) across 4 scopes.
+ */
+const archiveSets = {
+  small: { scopes: 200, keys: 50, value: (s, k) => small(s * 50 + k) },
+  binary: {
+    scopes: 4, keys: 4,
+    value: (s, k) => {
+      const b = new Uint8Array(4 << 20);
+      for (let i = 0; i < b.length; i += 4096) b[i] = (s + k + i) & 255;
+      return k % 2 ? new Blob([b], { type: 'application/octet-stream' }) : b.buffer;
+    },
+  },
+};
+
+/** archiveStore is scope s of the set's layout: half node scopes, half named stores. */
+const archiveStore = (/** @type {any} */ kv, /** @type {number} */ s) => (s % 2 ? kv.node('n' + s) : kv.store('s' + s));
+
+/** @type {Map<string, Blob>} export files, by set, made once per page */
+const archiveFiles = new Map();
+
+/** archiveSource fills the set into kv once (a marker key says it is there) and returns its export file. */
+async function archiveSource(/** @type {any} */ kv, /** @type {string} */ set) {
+  const d = archiveSets[/** @type {'small' | 'binary'} */ (set)];
+  if ((await kv.get('filled')) !== set) {
+    const ps = [];
+    for (let s = 0; s < d.scopes; s++) {
+      const st = archiveStore(kv, s);
+      for (let k = 0; k < d.keys; k++) ps.push(st.set('k' + k, d.value(s, k)));
+    }
+    await Promise.all(ps);
+    await kv.set('filled', set);
+  }
+  let f = archiveFiles.get(set);
+  if (!f) archiveFiles.set(set, (f = await kv.export()));
+  return f;
+}
+
+Object.assign(workloads, {
+  /**
+   * archive times, on patchkv, one of: 'export' (kv.export() of the set), 'read'
+   * (the same data with keys() and get, one transaction per scope, every scope at
+   * once), 'import' (kv.import() of its file into a patch whose scopes exist),
+   * 'write' (the same data with set, one transaction per scope, every scope at once).
+   */
+  async archive(/** @type {any} */ p, /** @type {{what: string, set: string}} */ { what, set }, /** @type {string} */ impl, /** @type {string} */ patch) {
+    check(impl === 'kv', 'archive rows are patchkv only');
+    const kv = p.root;
+    const d = archiveSets[/** @type {'small' | 'binary'} */ (set)];
+    const file = await archiveSource(kv, set);
+    const n = d.scopes * d.keys + 1;
+    if (what === 'export') {
+      const t0 = performance.now();
+      const f = await kv.export();
+      const ms = performance.now() - t0;
+      check(f.size > 0, 'export: empty file');
+      return { ms, ops: n, bytes: f.size };
+    }
+    if (what === 'read') {
+      const t0 = performance.now();
+      const all = await Promise.all((await kv.scopes()).map(async (/** @type {any} */ sc) => {
+        const st = sc.kind === 'host' ? kv : sc.kind === 'node' ? kv.node(sc.name) : kv.store(sc.name);
+        const keys = await st.keys();
+        return Promise.all(keys.map((/** @type {string} */ k) => st.get(k)));
+      }));
+      const ms = performance.now() - t0;
+      check(all.flat().length === n, 'read: wrong count');
+      return { ms, ops: n, bytes: file.size };
+    }
+    const dst = await kvModule.loadKV({ patch: patch + '-dst', wasmURL: '/kv.wasm' });
+    if ((await dst.get('filled')) !== set) await dst.import(file); // its scopes exist before timing
+    if (what === 'import') {
+      const t0 = performance.now();
+      const r = await dst.import(file);
+      const ms = performance.now() - t0;
+      check(r.keys === n, 'import: wrong count');
+      return { ms, ops: n, bytes: file.size };
+    }
+    const values = [];
+    for (let s = 0; s < d.scopes; s++) for (let k = 0; k < d.keys; k++) values.push(d.value(s, k));
+    const t0 = performance.now();
+    const ps = [dst.set('filled', set)];
+    for (let s = 0, i = 0; s < d.scopes; s++) {
+      const st = archiveStore(dst, s);
+      for (let k = 0; k < d.keys; k++) ps.push(st.set('k' + k, values[i++]));
+    }
+    await Promise.all(ps);
+    const ms = performance.now() - t0;
+    return { ms, ops: n, bytes: file.size };
+  },
+});
+
 const idle = () => new Promise((r) => setTimeout(r, 30));
 
 /**
