@@ -92,7 +92,7 @@ export function boot(options = {}) {
       url.searchParams.set('patch', pid);
       location.assign(url); // also when it is this patch: it reloads
     };
-    window.patchFiles = new PatchFiles($('#patch-files'), {
+    new PatchFiles($('#patch-files'), {
       current: () => patch.root, go: open, onError: banner, onImported: () => location.reload(),
     });
     window.patch = patch;
