@@ -3,7 +3,7 @@
 // watches it, and reports when each expected change arrived.
 import { loadKV } from '/js/kv.js';
 
-const inWorker = typeof WorkerGlobalScope !== 'undefined';
+const inWorker = typeof window === 'undefined';
 const reply = (m) => (inWorker ? self.postMessage(m) : parent.postMessage(m, '*'));
 
 let prefix = null;

@@ -529,7 +529,7 @@ function listener(to, patch) {
         f.onload = () => post({ cmd: 'open', patch });
       }
       let waiting = null;
-      target.addEventListener('message', (e) => {
+      target.addEventListener('message', (/** @type {MessageEvent} */ e) => {
         const m = e.data;
         if (m?.cmd === 'ready') resolve({
           expect(prefix, n) {

@@ -84,3 +84,22 @@ func TestIndexedDBUnavailable(t *testing.T) {
 		})
 	}
 }
+
+// openTimeout beyond setTimeout's 32-bit range (Infinity included) means no
+// limit instead of timing out at once; zero, negative, NaN and non-numbers are
+// TypeErrors (issue 14 #9).
+func TestOpenTimeoutOutOfRange(t *testing.T) {
+	p := openTab(t, sharedBrowser(t), tabOptions{})
+	patch := patchID(t)
+	var got []string
+	p.eval(`(async () => {
+		const out = [];
+		for (const v of [2147483648, 3000000000, Infinity, 0, -5, NaN, '100']) {
+			// A patch per value: loadKV of a patch already open returns its root at once.
+			out.push(await faults.loadKV({patch: `+lit(patch)+` + out.length, openTimeout: v}).then(
+				(kv) => kv.get('k').then(() => 'ok'), (e) => e.name));
+		}
+		return out;
+	})()`, &got)
+	assert.Equal(t, []string{"ok", "ok", "ok", "TypeError", "TypeError", "TypeError", "TypeError"}, got)
+}

@@ -273,62 +273,62 @@ func failOps(ops []*op, err error) {
 	}
 }
 
-// plan is what one upgrade does: create and delete object stores, in order.
-type plan struct {
-	creates []string
-	deletes []*ctlOp
-	order   []bool // true: next of creates, false: next of deletes
+// change is one change an upgrade makes: create the object store name, or,
+// with del, delete it for that DeleteStore.
+type change struct {
+	name string
+	del  *ctlOp
 }
+
+// Flags of a store name while planning.
+const (
+	planTouched = 1 << iota // a queued operation uses it
+	planKnown               // the plan so far decides whether it exists
+	planExists
+)
 
 // planLocked walks the queue from its head and lists the changes its operations
 // need, given the object stores have: every store a write or EnsureStores needs,
 // and every DeleteStore up to the first that an earlier queued operation touches
 // (that one waits for the next upgrade, so that the earlier operation sees the
 // store) or up to a Destroy.
-func (db *DB) planLocked(have map[string]bool) plan {
-	var p plan
-	changed := map[string]bool{}
-	touched := map[string]bool{}
-	exists := func(n string) bool {
-		if v, ok := changed[n]; ok {
-			return v
-		}
-		return have[n]
-	}
-	create := func(n string) {
-		if !exists(n) {
-			p.creates = append(p.creates, n)
-			p.order = append(p.order, true)
-			changed[n] = true
-		}
-		touched[n] = true
-	}
+func (db *DB) planLocked(have map[string]bool) []change {
+	var p []change
+	st := map[string]uint8{}
 	for _, o := range db.queue {
-		if o.ctl == nil {
-			if o.creates() {
-				create(o.store)
-			}
-			touched[o.store] = true
-			continue
-		}
-		switch o.ctl.kind {
-		case ctlEnsure:
-			for _, n := range o.ctl.names {
-				create(n)
-			}
-		case ctlDeleteStore:
-			if touched[o.store] {
-				return p
-			}
-			touched[o.store] = true
-			if o.ctl.applied {
+		var names []string
+		var del *ctlOp
+		switch {
+		case o.ctl == nil:
+			if !o.creates() {
+				st[o.store] |= planTouched
 				continue
 			}
-			p.deletes = append(p.deletes, o.ctl)
-			p.order = append(p.order, false)
-			changed[o.store] = false
-		case ctlDestroy:
+			names = []string{o.store}
+		case o.ctl.kind == ctlEnsure:
+			names = o.ctl.names
+		case o.ctl.kind == ctlDeleteStore:
+			names, del = o.ctl.names, o.ctl
+		case o.ctl.kind == ctlDestroy:
 			return p
+		}
+		for _, n := range names {
+			f := st[n]
+			exists := have[n]
+			if f&planKnown != 0 {
+				exists = f&planExists != 0
+			}
+			switch {
+			case del != nil && f&planTouched != 0:
+				return p
+			case del != nil && !del.applied:
+				p = append(p, change{n, del})
+				f = planKnown
+			case del == nil && !exists:
+				p = append(p, change{name: n})
+				f |= planKnown | planExists
+			}
+			st[n] = f | planTouched
 		}
 	}
 	return p
@@ -463,7 +463,14 @@ func (db *DB) useConnLocked(conn jsval) error {
 		_, _ = conn.Call("close")
 		return asDOMError(err)
 	}
-	fn := funcOf(func(jsval, []js.Value) { db.onConnEvent(conn) }, func(error) {})
+	fn := funcOf(func(_ jsval, args []js.Value) {
+		if getString(arg(args, 0), "type") == "close" {
+			// The browser closed it (storage cleared): what it never heard of
+			// must still settle.
+			_, _ = glue.ops.Call("closed", conn)
+		}
+		db.onConnEvent(conn)
+	}, func(error) {})
 	err = conn.Set("onversionchange", fn.Value)
 	if err == nil {
 		err = conn.Set("onclose", fn.Value)
@@ -784,8 +791,7 @@ func (r *request) reissue(conn jsval) bool {
 	if err != nil || verr != nil {
 		return false
 	}
-	p := db.planLocked(have)
-	if len(p.order) == 0 {
+	if len(db.planLocked(have)) == 0 {
 		return false // someone else made what we need
 	}
 	_, _ = conn.Call("close")
@@ -812,36 +818,26 @@ func (r *request) upgrade() {
 	if err != nil {
 		have = map[string]bool{}
 	}
-	p := db.planLocked(have)
 	r.upgraded = true
-	c, d := 0, 0
-	for _, isCreate := range p.order {
-		if isCreate {
-			name := p.creates[c]
-			c++
-			if have[name] {
-				continue
+	for _, c := range db.planLocked(have) {
+		existed := have[c.name]
+		var err error
+		switch {
+		case c.del != nil:
+			if existed {
+				_, err = conn.Call("deleteObjectStore", c.name)
+				delete(have, c.name)
 			}
-			if _, err := conn.Call("createObjectStore", name); err != nil {
-				r.abortUpgrade()
-				return
-			}
-			have[name] = true
-			continue
+			r.deletes = append(r.deletes, c.del)
+			r.existed = append(r.existed, existed)
+		case !existed:
+			_, err = conn.Call("createObjectStore", c.name)
+			have[c.name] = true
 		}
-		del := p.deletes[d]
-		d++
-		name := del.names[0]
-		existed := have[name]
-		if existed {
-			if _, err := conn.Call("deleteObjectStore", name); err != nil {
-				r.abortUpgrade()
-				return
-			}
-			delete(have, name)
+		if err != nil {
+			r.abortUpgrade()
+			return
 		}
-		r.deletes = append(r.deletes, del)
-		r.existed = append(r.existed, existed)
 	}
 }
 

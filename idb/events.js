@@ -12,21 +12,16 @@
 // Changes arrive in the order they were emitted; a listener that throws is
 // reported (reportError) and the others are still called.
 
+// Shared types: idb/bridge.d.ts.
 /**
- * @typedef {{kind: string, name: string}} ScopeRef
- * @typedef {{scope: ScopeRef | null, op: string, key?: string}} Change
- * @typedef {{fn: (change: Change) => void, scope: ScopeRef | null, active: boolean}} Listener
- * @typedef {{
- *   emit(changes: Change[]): void,
- *   subscribe(scope: ScopeRef | null, fn: (change: Change) => void): () => void,
- * }} Hub
+ * @typedef {{fn: (change: PatchkvChange) => void, scope: PatchkvScopeRef | null, active: boolean}} HubListener
  */
 
 (
   function makeHubs() {
     'use strict';
 
-    /** @type {Map<string, Hub>} */
+    /** @type {Map<string, PatchkvHub>} */
     const hubs = new Map();
 
     /** @param {unknown} err */
@@ -39,8 +34,8 @@
     };
 
     /**
-     * @param {Change} c @param {ScopeRef} own the scope a store's listener watches
-     * @returns {Change} a copy for one listener: listeners cannot change what the next one gets
+     * @param {PatchkvChange} c @param {PatchkvScopeRef} own the scope a store's listener watches
+     * @returns {PatchkvChange} a copy for one listener: listeners cannot change what the next one gets
      */
     function copy(c, own) {
       const scope = c.scope ? { kind: c.scope.kind, name: c.scope.name } : own ? { kind: own.kind, name: own.name } : null;
@@ -49,12 +44,12 @@
 
     /**
      * @param {string} patch
-     * @returns {Hub}
+     * @returns {PatchkvHub}
      */
     function newHub(patch) {
-      /** @type {Set<Listener>} */
+      /** @type {Set<HubListener>} */
       const listeners = new Set();
-      /** @type {Change[]} */
+      /** @type {PatchkvChange[]} */
       let queue = [];
       let scheduled = false;
       /** @type {BroadcastChannel | null} */
@@ -78,7 +73,7 @@
             if (!l.active) continue;
             if (l.scope && c.scope && (l.scope.kind !== c.scope.kind || l.scope.name !== c.scope.name)) continue;
             try {
-              l.fn(copy(c, /** @type {ScopeRef} */ (l.scope)));
+              l.fn(copy(c, /** @type {PatchkvScopeRef} */ (l.scope)));
             } catch (err) {
               report(err);
             }
@@ -86,7 +81,7 @@
         }
       };
 
-      /** @param {Change[]} changes */
+      /** @param {PatchkvChange[]} changes */
       const deliver = (changes) => {
         if (listeners.size === 0) return;
         for (const c of changes) queue.push(c);
@@ -111,7 +106,7 @@
         subscribe(scope, fn) {
           if (typeof fn !== 'function') throw new TypeError('patchkv: the listener must be a function');
           connect();
-          /** @type {Listener} */
+          /** @type {HubListener} */
           const l = { fn, scope, active: true };
           listeners.add(l);
           return () => {
@@ -125,7 +120,7 @@
     /**
      * The hub of patch in this realm.
      * @param {string} patch
-     * @returns {Hub}
+     * @returns {PatchkvHub}
      */
     return function hubOf(patch) {
       let h = hubs.get(patch);

@@ -21,21 +21,18 @@
 //   transaction other calls share.
 // After a commit, the changes go to the patch's events hub (idb/events.js).
 
+// Shared types: idb/bridge.d.ts.
 /**
  * @typedef {{get: number, has: number, keys: number, put: number, delete: number, clear: number, update: number}} OpCodes
- * @typedef {{kind: string, name: string}} ScopeRef
- * @typedef {{scope: ScopeRef | null, op: string, key?: string}} Change
- * @typedef {{emit(changes: Change[]): void}} EventSink
- * @typedef {{name: string, scope: ScopeRef, hub: EventSink}} StoreHandle
  * @typedef {{
- *   kind: number, key: any, value: any, h: StoreHandle,
+ *   kind: number, key: any, value: any, h: PatchkvStoreHandle,
  *   resolve: (v: any) => void, reject: (e: any) => void,
  *   result: any, changed: boolean, failed: boolean, read: boolean,
- * }} Entry
+ * }} OpEntry
  * @typedef {{
  *   conn: IDBDatabase, name: string, tx: IDBTransaction, store: IDBObjectStore,
- *   write: boolean, epoch: number, joinable: boolean, solo: boolean, entries: Entry[],
- * }} Batch
+ *   write: boolean, epoch: number, joinable: boolean, solo: boolean, entries: OpEntry[],
+ * }} OpBatch
  */
 
 (
@@ -54,11 +51,19 @@
       epoch++;
       bumping = false;
     };
-    /** @type {WeakMap<IDBDatabase, Map<string, Batch>>} this task's transactions, per connection and store */
+    /** @type {WeakMap<IDBDatabase, Map<string, OpBatch>>} this task's transactions, per connection and store */
     const open = new WeakMap();
 
     /** @param {any} err */
     const gone = (err) => goneNames.includes(err?.name);
+
+    /**
+     * Transactions not finished yet. When the browser force-closes a connection
+     * ("Clear site data"), a transaction it never heard of gets neither complete
+     * nor abort: closed() fails what is still in one (issue 14 #3).
+     * @type {Set<OpBatch>}
+     */
+    const unfinished = new Set();
 
     /** Marks an update function's result as a failure (goapi's Go function returned an error). */
     const skip = Object.freeze({ skip: true });
@@ -70,7 +75,7 @@
      * Returns this task's transaction on store name, starting one when there is
      * none, it cannot take this operation, or fresh is set.
      * @param {IDBDatabase} conn @param {string} name @param {boolean} write @param {boolean} fresh
-     * @returns {Batch}
+     * @returns {OpBatch}
      */
     function begin(conn, name, write, fresh) {
       if (!bumping) {
@@ -90,20 +95,23 @@
      * Starts a transaction; it throws (InvalidStateError, NotFoundError) when the
      * connection is gone.
      * @param {IDBDatabase} conn @param {string} name @param {boolean} write @param {boolean} solo
-     * @returns {Batch}
+     * @returns {OpBatch}
      */
     function newBatch(conn, name, write, solo) {
       const tx = conn.transaction(name, write ? 'readwrite' : 'readonly');
-      /** @type {Batch} */
+      /** @type {OpBatch} */
       const b = { conn, name, tx, store: tx.objectStore(name), write, epoch, joinable: true, solo, entries: [] };
+      unfinished.add(b);
       if (write) {
         tx.oncomplete = () => committed(b);
         tx.onabort = () => aborted(b);
+      } else {
+        tx.oncomplete = tx.onabort = () => unfinished.delete(b);
       }
       return b;
     }
 
-    /** @param {Entry} e @param {any} err */
+    /** @param {OpEntry} e @param {any} err */
     function fail(e, err) {
       if (e.failed) return;
       e.failed = true;
@@ -113,7 +121,7 @@
     /**
      * A request's error fails its call alone: preventDefault keeps it from
      * aborting the transaction that other calls share.
-     * @param {IDBRequest} req @param {Entry} e
+     * @param {IDBRequest} req @param {OpEntry} e
      */
     function watch(req, e) {
       req.onerror = (ev) => {
@@ -131,7 +139,7 @@
 
     /**
      * Places e's requests in b. Throws what IndexedDB throws synchronously.
-     * @param {Batch} b @param {Entry} e
+     * @param {OpBatch} b @param {OpEntry} e
      */
     function placeIn(b, e) {
       const s = b.store;
@@ -166,7 +174,6 @@
           else e.resolve(v);
         };
         watch(req, e);
-        if (!b.write) return;
       }
       b.entries.push(e);
     }
@@ -175,7 +182,7 @@
      * Runs an update's function on the value read, in the read's success event,
      * and writes its result in the same transaction. Nothing it does may throw out
      * of the event handler: that would abort the transaction.
-     * @param {Batch} b @param {Entry} e @param {any} old
+     * @param {OpBatch} b @param {OpEntry} e @param {any} old
      */
     function applyUpdate(b, e, old) {
       if (e.failed) return;
@@ -211,11 +218,12 @@
       e.changed = true;
     }
 
-    /** @param {Batch} b */
+    /** @param {OpBatch} b */
     function committed(b) {
-      /** @type {Change[]} */
+      unfinished.delete(b);
+      /** @type {PatchkvChange[]} */
       const changes = [];
-      /** @type {EventSink | undefined} */
+      /** @type {PatchkvHub | undefined} */
       let hub;
       for (const e of b.entries) {
         if (e.failed) continue;
@@ -233,9 +241,10 @@
      * again in a transaction of its own, in order (IndexedDB runs transactions on
      * one store in the order they were made), so that only the call that caused
      * the abort fails with its error.
-     * @param {Batch} b
+     * @param {OpBatch} b
      */
     function aborted(b) {
+      unfinished.delete(b);
       const err = b.tx.error || new DOMException('patchkv: the transaction was aborted', 'AbortError');
       const live = b.entries.filter((e) => !e.failed);
       if (b.solo || live.length < 2) {
@@ -266,14 +275,14 @@
        * For put, value is cloned now; for update, value is the function.
        * It throws only when the connection is gone (then Go reconnects and runs the
        * operation again); every other failure rejects the Promise.
-       * @param {IDBDatabase} conn @param {StoreHandle} h @param {number} kind
+       * @param {IDBDatabase} conn @param {PatchkvStoreHandle} h @param {number} kind
        * @param {boolean} exists @param {any} key @param {any} value
        * @returns {Promise<any>}
        */
       run(conn, h, kind, exists, key, value) {
         if (!exists) return Promise.resolve(absent(kind));
         const { promise, resolve, reject } = Promise.withResolvers();
-        /** @type {Entry} */
+        /** @type {OpEntry} */
         const e = { kind, key, value, h, resolve, reject, result: undefined, changed: false, failed: false, read: isRead(kind) };
         if (kind === OP.update && typeof value !== 'function') {
           reject(new TypeError('patchkv: update: the second argument must be a function'));
@@ -312,6 +321,22 @@
        * @param {any} value @param {any} key
        * @returns {any[]} the copy, boxed
        */
+      /**
+       * closed is told that the browser closed conn (its close event): once the
+       * events already queued have run, every call still in one of its
+       * transactions fails with an AbortError, so that every call settles.
+       * @param {IDBDatabase} conn
+       */
+      closed(conn) {
+        setTimeout(() => {
+          const err = new DOMException('patchkv: the browser closed the connection to the database (site data cleared?); the call may not have taken effect', 'AbortError');
+          for (const b of unfinished) {
+            if (b.conn !== conn) continue;
+            unfinished.delete(b);
+            for (const e of b.entries) fail(e, err);
+          }
+        }, 0);
+      },
       clone(value, key) {
         try {
           return [structuredClone(value)];

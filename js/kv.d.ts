@@ -115,7 +115,9 @@ export interface LoadOptions {
   wasmURL?: string | URL;
   /**
    * How long (ms) to wait for IndexedDB to answer opening the patch's database
-   * before rejecting with a TimeoutError. Default 10,000.
+   * before rejecting with a TimeoutError. Default 10,000. More than 2^31 - 1
+   * (`Infinity` included) means no limit; zero, negative, NaN or a non-number is a
+   * TypeError.
    */
   openTimeout?: number;
   /**

@@ -56,6 +56,9 @@ export async function loadKV(options = {}) {
     console.warn(`patchkv: kv.wasm already loaded from ${startedURL}; ignoring wasmURL ${wasmURL}`);
   }
   const openTimeout = options.openTimeout ?? DEFAULT_OPEN_TIMEOUT;
+  if (typeof openTimeout !== 'number' || !(openTimeout > 0)) {
+    throw new TypeError(`loadKV: openTimeout must be a positive number of milliseconds (or Infinity for no limit), got ${String(openTimeout)}`);
+  }
   let root = roots.get(patch);
   if (!root) {
     root = openRoot(patch, openTimeout);
@@ -69,6 +72,9 @@ export async function loadKV(options = {}) {
 
 /** How long loadKV waits for IndexedDB to answer opening the database (ms). */
 const DEFAULT_OPEN_TIMEOUT = 10_000;
+
+/** The longest delay setTimeout keeps (2^31 - 1 ms, about 24.8 days); longer ones fire at once. */
+const MAX_TIMER = 2 ** 31 - 1;
 
 /** Opens the patch's database while the module loads, then asks the module for the root. */
 async function openRoot(patch, openTimeout) {
@@ -106,7 +112,8 @@ function openEarly(patch, openTimeout) {
       clearTimeout(timer);
       resolve(result);
     };
-    const timer = setTimeout(() => {
+    // setTimeout takes a 32-bit delay: a longer one (Infinity included) means no limit.
+    const timer = openTimeout > MAX_TIMER ? undefined : setTimeout(() => {
       settle({ error: new DOMException(`IndexedDB did not answer opening the database within ${openTimeout} ms`, 'TimeoutError') });
     }, openTimeout);
     req.onsuccess = () => {

@@ -12,27 +12,20 @@
 // key, the value and the Promise never cross into Go (a number that crosses into
 // Go loses its sign when it is zero: syscall/js keeps one 0).
 
+// Shared types: idb/bridge.d.ts.
 /**
  * @typedef {{
  *   flagForeign: number, flagKeyString: number, flagFunc: number,
  *   resultPromise: number, resultValue: number,
- * }} Protocol
- * @typedef {{kind: string, name: string}} ScopeRef
- * @typedef {{scope: ScopeRef | null, op: string, key?: string}} Change
- * @typedef {{subscribe(scope: ScopeRef | null, fn: (c: Change) => void): () => void}} Hub
- * @typedef {{name: string, scope: ScopeRef, hub: Hub}} StoreHandle
- * @typedef {{
- *   run(conn: IDBDatabase, h: StoreHandle, kind: number, exists: boolean, key: any, value: any): Promise<any>,
- *   clone(value: any, key: any): any[],
- * }} Ops
- * @typedef {(object: number, method: number, flags: number, argc: number) => number} Entry
- * @typedef {(args: any[], object: number, method: number, flags: number) => any} Dispatch
+ * }} GlueProtocol
+ * @typedef {(object: number, method: number, flags: number, argc: number) => number} GlueEntry
+ * @typedef {(args: any[], object: number, method: number, flags: number) => any} GlueDispatch
  */
 
 (
   /**
-   * @param {Protocol} C the protocol's constants
-   * @param {Ops} ops idb's operations
+   * @param {GlueProtocol} C the protocol's constants
+   * @param {PatchkvOps} ops idb's operations
    * @param {number} putKind the operation code of put (idb.OpPut)
    */
   function makeGlue(C, ops, putKind) {
@@ -42,7 +35,7 @@
     const out = { p: undefined, r: undefined };
     /** @type {{args: any[] | undefined}} the arguments of the method call being dispatched */
     const cur = { args: undefined };
-    /** @type {Entry | null} the module's exported patchkv_call, once the loader hands it over */
+    /** @type {GlueEntry | null} the module's exported patchkv_call, once the loader hands it over */
     let exported = null;
 
     /**
@@ -60,9 +53,9 @@
        * exported patchkv_call (a plain WebAssembly call, about 1 µs) once the
        * loader has attached it, else through the js.Func dispatch. subscribe (and
        * the root's watch) stay in JavaScript: they never touch IndexedDB.
-       * @param {Dispatch} dispatch @param {number} id the object's number
+       * @param {GlueDispatch} dispatch @param {number} id the object's number
        * @param {[string, number][]} methods names and codes
-       * @param {StoreHandle} handle the object's store @param {boolean} root
+       * @param {PatchkvStoreHandle} handle the object's store @param {boolean} root
        */
       makeStore(dispatch, id, methods, handle, root) {
         /** @type {Record<string, any>} */
@@ -131,7 +124,7 @@
        * call's (the operation runs within it, so Go need not fetch them); a put's
        * value is holder[slot] (a clone when it had to wait). With resolve, the
        * Promise settles one handed out earlier instead of going to `out`.
-       * @param {IDBDatabase} conn @param {StoreHandle} handle @param {number} kind @param {boolean} exists
+       * @param {IDBDatabase} conn @param {PatchkvStoreHandle} handle @param {number} kind @param {boolean} exists
        * @param {any[]} [args] @param {any} [holder] @param {number} [slot] @param {(p: Promise<any>) => void} [resolve]
        */
       run(conn, handle, kind, exists, args, holder, slot = 1, resolve) {
@@ -149,6 +142,18 @@
       args() {
         return cur.args;
       },
+      /**
+       * The type of v for error messages ("string", "array", "object", "bigint"…);
+       * never throws, whatever v is (a revoked Proxy throws from Array.isArray).
+       * @param {unknown} v
+       */
+      typeName(v) {
+        try {
+          return v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
+        } catch {
+          return typeof v;
+        }
+      },
       /** @param {any} v */
       result(v) {
         out.r = v;
@@ -159,7 +164,7 @@
        * @param {unknown} fn
        */
       useExport(fn) {
-        if (exported === null && typeof fn === 'function') exported = /** @type {Entry} */ (fn);
+        if (exported === null && typeof fn === 'function') exported = /** @type {GlueEntry} */ (fn);
       },
     };
   }

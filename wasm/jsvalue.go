@@ -31,6 +31,7 @@ var (
 	glueArgs         = glue.Get("args")
 	glueSetResult    = glue.Get("result")
 	glueUseExport    = glue.Get("useExport")
+	glueTypeName     = glue.Get("typeName")
 )
 
 // glueSource (glue_js.go) is the JavaScript half of the API, glue.js: it builds
@@ -110,23 +111,11 @@ func toJSError(err error) js.Value {
 	return jsError.New("patchkv: " + err.Error())
 }
 
-// typeName describes a JavaScript value's type for error messages, without
-// panicking on bigint (which syscall/js's Type cannot name).
-func typeName(v js.Value) (name string) {
-	defer func() {
-		if recover() != nil {
-			name = "bigint"
-		}
-	}()
-	switch t := v.Type(); t {
-	case js.TypeObject:
-		if v.InstanceOf(jsArray) {
-			return "array"
-		}
-		return "object"
-	default:
-		return t.String()
-	}
+// typeName describes a JavaScript value's type for error messages. It asks glue,
+// which never throws: a revoked Proxy throws from instanceof and
+// Array.isArray, and an exception thrown in a syscall/js call unwinds through Go.
+func typeName(v js.Value) string {
+	return glueTypeName.Invoke(v).String()
 }
 
 // isString reports whether v is a JavaScript string primitive.

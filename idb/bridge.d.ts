@@ -1,0 +1,36 @@
+// Types shared by the bridge's JavaScript (idb/ops.js, idb/events.js,
+// wasm/glue.js). Those files are scripts, evaluated by Go as expressions, so
+// their JSDoc typedefs would all be global: the shared ones live here, once.
+
+declare global {
+  /** A scope as events and kv.scopes() spell it. */
+  interface PatchkvScopeRef {
+    kind: string;
+    name: string;
+  }
+  /** A committed change: what listeners get. scope is null for a whole-patch reset. */
+  interface PatchkvChange {
+    scope: PatchkvScopeRef | null;
+    op: string;
+    key?: string;
+  }
+  /** The events hub of one patch in one realm (idb/events.js). */
+  interface PatchkvHub {
+    emit(changes: PatchkvChange[]): void;
+    subscribe(scope: PatchkvScopeRef | null, fn: (change: PatchkvChange) => void): () => void;
+  }
+  /** A store as idb/ops.js takes it (idb.Store.HandleJS). */
+  interface PatchkvStoreHandle {
+    name: string;
+    scope: PatchkvScopeRef;
+    hub: PatchkvHub;
+  }
+  /** idb's operations (idb/ops.js). */
+  interface PatchkvOps {
+    skip: object;
+    run(conn: IDBDatabase, h: PatchkvStoreHandle, kind: number, exists: boolean, key: any, value: any): Promise<any>;
+    clone(value: any, key: any): any[];
+  }
+}
+
+export {};
