@@ -134,6 +134,22 @@ func TestStoragePanelActions(t *testing.T) {
 	// It follows writes it did not make, without a click.
 	p.eval(`window.patch.root.store('live').set('k', 'written elsewhere').then(() => true)`, nil)
 	p.until(`document.querySelector('` + sec("store:live") + ` .entry[data-key="k"]')`)
+
+	// It stays current while a node writes sixty times a second: mid-burst it shows
+	// a value at most half a second old, and the last one once it stops.
+	var lag struct{ Shown, Written float64 }
+	p.eval(`(async () => {
+		const st = window.patch.root.node('keep');
+		window.__n = 0;
+		window.__writer = setInterval(() => st.set('fast', ++window.__n), 16);
+		await new Promise((r) => setTimeout(r, 2000));
+		const cell = () => document.querySelector('`+sec("node:keep")+` .entry[data-key="fast"] .value');
+		return { shown: Number(cell()?.textContent ?? -1), written: window.__n };
+	})()`, &lag)
+	t.Logf("writing every 16 ms: after 2 s the panel shows %v of %v writes", lag.Shown, lag.Written)
+	assert.Greater(t, lag.Shown, lag.Written-30, "the panel lags more than ~0.5 s behind")
+	p.eval(`(clearInterval(window.__writer), true)`, nil)
+	p.until(`window.patch.root.node('keep').get('fast').then((v) => document.querySelector('` + sec("node:keep") + ` .entry[data-key="fast"] .value')?.textContent === String(v))`)
 }
 
 func TestPatchFileActions(t *testing.T) {

@@ -92,7 +92,7 @@ export function boot(options = {}) {
       url.searchParams.set('patch', pid);
       location.assign(url); // also when it is this patch: it reloads
     };
-    window.patchFiles = new PatchFiles($('#patch-files'), {
+    new PatchFiles($('#patch-files'), {
       current: () => patch.root, go: open, onError: banner, onImported: () => location.reload(),
     });
     window.patch = patch;
@@ -108,14 +108,14 @@ export function boot(options = {}) {
         queued = false;
         const doc = patch.toJSON();
         lastSave = patch.root.set(LAYOUT_KEY, doc).then(
-          () => panel.schedule(),
+          () => panel.schedule(0, 'host'),
           (err) => banner(`could not save the patch: ${err?.message ?? err}`),
         );
       });
     };
     window.patchSaved = () => lastSave;
     patch.addEventListener('change', save);
-    patch.addEventListener('write', () => panel.schedule());
+    // The panel follows kv's own change events (panel.watch below), node writes included.
     patch.addEventListener('load', () => {
       $('#patch-id').textContent = patch.id;
       document.title = `${patch.id} · patchkv`;

@@ -114,7 +114,8 @@ export class PatchFiles {
     this.file = /** @type {HTMLInputElement} */ (Object.assign(document.createElement('input'), {
       type: 'file', accept: FILE_EXT + ',application/x-patchkv', hidden: true, className: 'import-file',
     }));
-    this.importTarget = 'new';
+    /** @type {'new' | 'here'} which import button chose the file */
+    this.importTarget = /** @type {'new' | 'here'} */ ('new');
     this.file.addEventListener('change', () => {
       const f = this.file.files?.[0];
       this.file.value = '';

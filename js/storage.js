@@ -135,6 +135,16 @@ export class StoragePanel {
     this.unwatch = null;
     /** @type {ScopeView[]} */
     this.views = [];
+    /**
+     * What the last read found, by scope id, with every value of the scope; a
+     * refresh reads again only the scopes in dirty (all of them when it is null),
+     * so a node writing sixty times a second costs one read of its own scope per
+     * frame, not of the whole patch.
+     * @type {Map<string, {keys: string[], values: unknown[], size: number}>}
+     */
+    this.cache = new Map();
+    /** @type {Set<string> | null} */
+    this.dirty = null;
     this.usage = el('div', { className: 'usage' });
     this.list = el('div', { className: 'scopes' });
     this.el.replaceChildren(this.usage, this.list);
@@ -152,7 +162,7 @@ export class StoragePanel {
     clearInterval(this.poll);
     const root = /** @type {any} */ (this.getRoot());
     if (typeof root.watch === 'function') {
-      this.unwatch = root.watch(() => this.schedule());
+      this.unwatch = root.watch((c) => this.schedule(0, c.scope ? scopeID(/** @type {KVScope} */ (c.scope)) : undefined));
     } else {
       this.unwatch = null;
       this.poll = /** @type {any} */ (setInterval(() => this.schedule(), 1000));
@@ -160,28 +170,32 @@ export class StoragePanel {
   }
 
   /**
-   * schedule asks for a redraw: at the next animation frame (a burst of changes, or
+   * schedule asks for a redraw (of scope, a scope id, or of every scope): at the next animation frame (a burst of changes, or
    * a node writing sixty times a second, gives one read per frame at most), or after
    * delay ms.
    */
-  schedule(delay = 0) {
+  schedule(delay = 0, scope = /** @type {string | undefined} */ (undefined)) {
+    if (scope === undefined) this.dirty = null;
+    else this.dirty?.add(scope);
     if (delay > 0) {
       clearTimeout(this.timer);
-      this.timer = /** @type {any} */ (setTimeout(() => this.refresh(), delay));
+      this.timer = /** @type {any} */ (setTimeout(() => this.refresh(false), delay));
       return;
     }
     if (this.frame) return;
-    const run = () => { this.frame = 0; this.refresh(); };
+    const run = () => { this.frame = 0; this.refresh(false); };
     // A hidden tab gets no frames; a timer keeps it current there.
     this.frame = document.hidden ? /** @type {any} */ (setTimeout(run, 100)) : requestAnimationFrame(run);
   }
 
   /**
-   * refresh reads every scope again and redraws the panel; it resolves when done. A call
-   * during a refresh runs one more afterwards, so the panel never shows stale data.
+   * refresh reads every scope again (with all unset: only those changed since) and
+   * redraws the panel; it resolves when done. A call during a refresh runs one more
+   * afterwards, so the panel never shows stale data.
    * @returns {Promise<void>}
    */
-  refresh() {
+  refresh(all = true) {
+    if (all) this.dirty = null;
     if (this.running) {
       this.again = true;
       return this.running;
@@ -198,6 +212,7 @@ export class StoragePanel {
           this.render(views, usage);
         } while (this.again);
       } catch (err) {
+        this.dirty = null;
         this.list.replaceChildren(el('p', { className: 'panel-error', textContent: `cannot read storage: ${/** @type {any} */ (err)?.message ?? err}` }));
       } finally {
         this.running = null;
@@ -212,15 +227,24 @@ export class StoragePanel {
   async read() {
     const root = this.getRoot();
     const nodes = new Set(this.nodeIds());
+    const dirty = this.dirty;
+    this.dirty = new Set();
     const scopes = await root.scopes();
-    return Promise.all(scopes.map(async (scope) => {
-      const store = storeOf(root, scope);
-      const keys = await store.keys();
-      // Every value, for the scope's size; gets issued together share a transaction.
-      const values = await Promise.all(keys.map((k) => store.get(k)));
-      let size = 0;
-      keys.forEach((k, i) => { size += 2 * k.length + approxSize(values[i]); });
+    const cache = new Map();
+    const views = await Promise.all(scopes.map(async (scope) => {
       const id = scopeID(scope);
+      let data = dirty && !dirty.has(id) ? this.cache.get(id) : undefined;
+      if (!data) {
+        const store = storeOf(root, scope);
+        const keys = await store.keys();
+        // Every value, for the scope's size; gets issued together share a transaction.
+        const values = await Promise.all(keys.map((k) => store.get(k)));
+        let size = 0;
+        keys.forEach((k, i) => { size += 2 * k.length + approxSize(values[i]); });
+        data = { keys, values, size };
+      }
+      cache.set(id, data);
+      const { keys, values, size } = data;
       const pages = Math.max(1, Math.ceil(keys.length / PAGE));
       const page = Math.min(this.pages.get(id) ?? 0, pages - 1);
       const from = page * PAGE;
@@ -228,6 +252,8 @@ export class StoragePanel {
       const entries = keys.slice(from, from + PAGE).map((k, i) => [k, values[from + i]]);
       return { scope, id, keys, size, page, entries, orphan: scope.kind === 'node' && !nodes.has(scope.name) };
     }));
+    this.cache = cache;
+    return views;
   }
 
   async readUsage() {
@@ -365,6 +391,7 @@ export class StoragePanel {
           if (view && key !== undefined) this.edit(view, key, actor);
           return;
       }
+      this.dirty = null;
       await this.refresh();
     };
     act().catch((err) => this.onError(`storage: ${err?.name ?? 'Error'}: ${err?.message ?? err}`));
@@ -405,6 +432,7 @@ export class StoragePanel {
       } catch (err) {
         this.onError(`storage: cannot save ${JSON.stringify(key)}: ${/** @type {any} */ (err)?.message ?? err}`);
       }
+      this.dirty = null;
       await this.refresh();
     };
     input.addEventListener('keydown', (e) => {

@@ -64,14 +64,17 @@
     future[8] = 9;
     const flipped = good.slice();
     flipped[40] ^= 0x20;
-    for (const [what, f, msg] of [['truncated', cut, 'truncated'], ['future version', new Blob([future]), 'version 9'],
-      ['flipped manifest byte', new Blob([flipped]), 'corrupt'], ['JSON', new Blob(['{"keep": 2}']), 'JSON']]) {
+    /** @type {Array<[string, Blob, string]>} */
+    const bad = [['truncated', cut, 'truncated'], ['future version', new Blob([future]), 'version 9'],
+      ['flipped manifest byte', new Blob([flipped]), 'corrupt'], ['JSON', new Blob(['{"keep": 2}']), 'JSON']];
+    for (const [what, f, msg] of bad) {
       const err = await t.rejects(kv.import(f), 'DataError', what);
       t.ok(String(err.message).includes(msg), `${what}: message says what is wrong: ${err.message}`);
     }
-    for (const bad of [undefined, null, 'file', good, {}]) await t.rejects(kv.import(bad), 'TypeError');
-    await t.rejects(kv.import(new Blob([good]), { mode: 'all' }), 'TypeError');
-    await t.rejects(kv.import(new Blob([good]), 'replace'), 'TypeError');
+    const misuse = /** @type {any} */ (kv); // wrong arguments on purpose
+    for (const arg of [undefined, null, 'file', good, {}]) await t.rejects(misuse.import(arg), 'TypeError');
+    await t.rejects(misuse.import(new Blob([good]), { mode: 'all' }), 'TypeError');
+    await t.rejects(misuse.import(new Blob([good]), 'replace'), 'TypeError');
     await t.equal(await kv.keys(), ['keep']);
     await t.equal(await kv.get('keep'), 1);
   });
@@ -108,7 +111,8 @@
     await t.equal(await kv.node('n').get('k'), undefined);
     await kv.node('n').set('k', 2);
     await t.equal(await kv.node('n').get('k'), 2);
-    await t.rejects(kv.removeScope({ kind: 'nope', name: 'x' }), 'TypeError');
-    await t.rejects(kv.removeScope('node:n'), 'TypeError');
+    const misuse = /** @type {any} */ (kv); // wrong arguments on purpose
+    await t.rejects(misuse.removeScope({ kind: 'nope', name: 'x' }), 'TypeError');
+    await t.rejects(misuse.removeScope('node:n'), 'TypeError');
   });
 })();
