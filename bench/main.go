@@ -27,6 +27,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -73,10 +74,12 @@ type config struct {
 	quick     bool
 	probe     bool
 	profile   bool
-	workloads bool // the workload rounds (and the cold tabs without cache)
-	startup   bool // the start-up phase of startup.go
-	workers   bool // also time worker-node starts (bench/workers.go)
-	onlyWork  bool // only that
+	workloads bool   // the workload rounds (and the cold tabs without cache)
+	startup   bool   // the start-up phase of startup.go
+	scopes    []int  // patch sizes of the many-scopes rows (issue 13)
+	only      string // run only the workloads whose id starts with this
+	workers   bool   // also time worker-node starts (bench/workers.go)
+	onlyWork  bool   // only that
 }
 
 func main() {
@@ -116,6 +119,8 @@ func parseFlags(args []string) (config, error) {
 	fs.BoolVar(&cfg.profile, "profile", false, "with the probe, CPU-profile awaited get and set on a kv.wasm built with names (writes .cpuprofile files next to -out)")
 	fs.BoolVar(&cfg.workloads, "workloads", true, "run the workload rounds (with their cache-less cold tabs)")
 	fs.BoolVar(&cfg.startup, "startup", true, "run the start-up phase: cold start first and return visits against an empty Go program, and the demo page's load timeline")
+	fs.StringVar(&cfg.only, "only", "", "run only the workloads whose id starts with this (e.g. scopes-)")
+	scopes := fs.String("scopes", "10,100,1000,3000", "patch sizes (scopes) for the many-scopes rows; empty for none")
 	fs.BoolVar(&cfg.workers, "workers", true, "also time worker nodes' start to their first kv.get, and the page's memory with twenty")
 	fs.BoolVar(&cfg.onlyWork, "workers-only", false, "run only the worker-node section")
 	fs.BoolVar(&cfg.quick, "quick", false, "a fast pass: 2 rounds and smaller workloads (unless set explicitly)")
@@ -138,6 +143,16 @@ func parseFlags(args []string) (config, error) {
 	if cfg.rounds < 1 || cfg.small < 1 || cfg.burst < 1 || cfg.events < 1 || cfg.mib < 1 || cfg.binReps < 1 ||
 		cfg.bulk < 0 || cfg.scanN < 1 || cfg.keysReps < 1 || cfg.clearReps < 1 {
 		return cfg, errors.New("counts must be positive")
+	}
+	for _, f := range strings.Split(*scopes, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 1 {
+			return cfg, fmt.Errorf("-scopes: bad size %q", f)
+		}
+		cfg.scopes = append(cfg.scopes, n)
 	}
 	cfg.impls = []string{implRaw}
 	for _, name := range strings.Split(*impls, ",") {
@@ -181,13 +196,36 @@ type workload struct {
 	perOp  bool           // table shows ms per operation rather than the total
 	rate   rateUnit
 	// impls, when set, limits the workload to these implementations (the rest
-	// have no such feature: listeners, other contexts).
+	// have no such feature: listeners, other contexts, the same layout).
 	impls []string
 }
 
-// runs reports whether w runs for impl.
-func (w workload) runs(impl string) bool {
-	return w.impls == nil || slices.Contains(w.impls, impl)
+// implsOf returns the implementations of impls that w runs on.
+func (w workload) implsOf(impls []string) []string {
+	if w.impls == nil {
+		return impls
+	}
+	var out []string
+	for _, impl := range impls {
+		if slices.Contains(w.impls, impl) {
+			out = append(out, impl)
+		}
+	}
+	return out
+}
+
+// scopeWorkloads are the many-scopes rows (issue 13) for a patch of n scopes,
+// patchkv against raw IndexedDB with the same layout (one object store per scope).
+func scopeWorkloads(n int) []workload {
+	m := min(n, 100)
+	only := []string{implRaw, implKV}
+	p := func(kind string) string { return fmt.Sprintf("bench-scopes-%s-%d", kind, n) }
+	return []workload{
+		{id: fmt.Sprintf("scopes-get-%d", n), title: fmt.Sprintf("%s scopes: get on %d of them, awaited", count(n), m), js: "scopesGet100", patch: p("get"), params: map[string]any{"n": n}, impls: only},
+		{id: fmt.Sprintf("scopes-read-%d", n), title: fmt.Sprintf("%s scopes: first get of each, at once", count(n)), js: "scopesFirstRead", patch: p("read"), params: map[string]any{"n": n}, impls: only},
+		{id: fmt.Sprintf("scopes-create-%d", n), title: fmt.Sprintf("%s scopes: create all at once", count(n)), js: "scopesCreateAll", patch: p("create"), params: map[string]any{"n": n}, impls: only},
+		{id: fmt.Sprintf("scopes-one-%d", n), title: fmt.Sprintf("%s scopes: create last %d one by one", count(n), m), js: "scopesCreateOneByOne", patch: p("one"), params: map[string]any{"n": n, "m": m}, impls: only, perOp: true},
+	}
 }
 
 type rateUnit int
@@ -209,7 +247,7 @@ func workloads(cfg config) []workload {
 		return map[string]any{"n": cfg.scanN, "bulk": bulk, "reps": cfg.clearReps}
 	}
 	big, none := fmt.Sprintf("%dk", cfg.bulk/1000), "nothing"
-	return []workload{
+	ws := []workload{
 		{id: "set", title: fmt.Sprintf("set, awaited, %s small values (total)", count(cfg.small)), js: "setAwaited", patch: "bench-1", params: map[string]any{"n": cfg.small}},
 		{id: "get", title: fmt.Sprintf("get, awaited, %s small values (total)", count(cfg.small)), js: "getAwaited", patch: "bench-1", params: map[string]any{"n": cfg.small}},
 		{id: "burst", title: fmt.Sprintf("set, %s un-awaited, then all (total)", count(cfg.burst)), js: "setBurst", patch: "bench-1", params: map[string]any{"n": cfg.burst}},
@@ -230,6 +268,29 @@ func workloads(cfg config) []workload {
 		{id: "latency-worker-p50", title: fmt.Sprintf("change → a Worker, median of %s", count(cfg.small)), js: "changeLatency", patch: "bench-live", params: map[string]any{"n": cfg.small, "to": "worker", "stat": "p50"}, impls: kvOnly, rate: rateNone},
 		{id: "latency-worker-p99", title: fmt.Sprintf("change → a Worker, p99 of %s", count(cfg.small)), js: "changeLatency", patch: "bench-live", params: map[string]any{"n": cfg.small, "to": "worker", "stat": "p99"}, impls: kvOnly, rate: rateNone},
 		{id: "change-burst", title: fmt.Sprintf("%s un-awaited sets → all events in a frame", count(cfg.events)), js: "changeBurst", patch: "bench-live", params: map[string]any{"n": cfg.events}, impls: kvOnly},
+	}
+	ws = append(ws, archiveWorkloads()...)
+	for _, n := range cfg.scopes {
+		ws = append(ws, scopeWorkloads(n)...)
+	}
+	return ws
+}
+
+// archiveWorkloads are issue 12's rows: kv.export and kv.import of (a) 10,000
+// small values across 200 scopes and (b) 64 MiB of binary, against reading
+// (writing) the same data with get (set), one transaction per scope.
+func archiveWorkloads() []workload {
+	a := func(what, set string) map[string]any { return map[string]any{"what": what, "set": set} }
+	const small, bin = "10,000 small values in 200 scopes", "64 MiB binary in 16 values"
+	return []workload{
+		{id: "archive-export-small", title: "export, " + small, js: "archive", patch: "bench-archive-small", params: a("export", "small"), impls: kvOnly},
+		{id: "archive-read-small", title: "  same data: keys+get per scope", js: "archive", patch: "bench-archive-small", params: a("read", "small"), impls: kvOnly},
+		{id: "archive-import-small", title: "import, " + small, js: "archive", patch: "bench-archive-small", params: a("import", "small"), impls: kvOnly},
+		{id: "archive-write-small", title: "  same data: set per scope", js: "archive", patch: "bench-archive-small", params: a("write", "small"), impls: kvOnly},
+		{id: "archive-export-binary", title: "export, " + bin, js: "archive", patch: "bench-archive-binary", params: a("export", "binary"), impls: kvOnly, rate: rateMiB},
+		{id: "archive-read-binary", title: "  same data: keys+get per scope", js: "archive", patch: "bench-archive-binary", params: a("read", "binary"), impls: kvOnly, rate: rateMiB},
+		{id: "archive-import-binary", title: "import, " + bin, js: "archive", patch: "bench-archive-binary", params: a("import", "binary"), impls: kvOnly, rate: rateMiB},
+		{id: "archive-write-binary", title: "  same data: set per scope", js: "archive", patch: "bench-archive-binary", params: a("write", "binary"), impls: kvOnly, rate: rateMiB},
 	}
 }
 
@@ -325,6 +386,9 @@ func run(cfg config) error {
 		return nil
 	}
 	ws := workloads(cfg)
+	if cfg.only != "" {
+		ws = slices.DeleteFunc(ws, func(w workload) bool { return !strings.HasPrefix(w.id, cfg.only) })
+	}
 	res := newResults(cfg.rounds)
 	env := environment{root: root, cfg: cfg}
 	began := time.Now()
@@ -453,11 +517,8 @@ func runRound(cfg config, base string, r int, ws []workload, res *results, env *
 		logf("  %-12s %-10s %9.1f ms  (%g ops)", w.id, impl, out.MS, out.Ops)
 	}
 	for wi, w := range ws {
-		order := rotate(cfg.impls, r+wi)
+		order := rotate(w.implsOf(cfg.impls), r+wi)
 		for _, impl := range order {
-			if !w.runs(impl) {
-				continue
-			}
 			if err := broken[impl]; err != nil {
 				res.fail(impl, w.id, r, fmt.Errorf("skipped: %v", err))
 				continue

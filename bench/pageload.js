@@ -1,11 +1,14 @@
 // pageload.js — installed by bench/startup.go in the patch page before its own
 // scripts (Page.addScriptToEvaluateOnNewDocument), to time the page's load from
-// navigation until the demo patch shows its restored state: the counter node
-// showing the count it read from kv (and incremented).
+// navigation until the demo patch shows its restored state: its two counters
+// showing the count they read from kv and incremented — the js node "counter"
+// (its node-scoped kv) and "plus", the +1 of the Patchies counter ([loadbang] →
+// [msg get count] → [kv counter] → js +1).
 //
 // Times are performance.now() values: ms since navigation. window.__pageload.done
-// resolves to {marks, resources} once the counter shows a count, the frame after
-// the DOM has it.
+// resolves to {marks, resources, shown} once both show a count (mark
+// "stateShown", the frame after the DOM has the last of them) and the patch has
+// loaded (or 10 s later).
 (() => {
   if (window.top !== window) return;
   /** @type {Record<string, number>} */
@@ -82,17 +85,16 @@
 
   let resolveDone;
   const done = new Promise((resolve) => (resolveDone = resolve));
-  const counterShown = () => {
-    const el = document.querySelector('.node[data-id="counter"] .status.out');
-    return el && /\d/.test(el.textContent ?? '');
-  };
+  const STATE_NODES = ['counter', 'plus'];
+  const output = (id) => document.querySelector(`.node[data-id="${id}"] .status.out`)?.textContent ?? '';
   const sketchShown = () => document.querySelector('.node[data-id="sketch"] canvas');
   const observer = new MutationObserver(() => {
     if (sketchShown()) mark('sketchCanvas');
-    if (!counterShown() || marks.counterInDOM) return;
-    mark('counterInDOM');
+    for (const id of STATE_NODES) if (/\d/.test(output(id))) mark('shown:' + id);
+    if (marks.stateInDOM || !STATE_NODES.every((id) => marks['shown:' + id])) return;
+    mark('stateInDOM');
     requestAnimationFrame(() => {
-      mark('counterShown');
+      mark('stateShown');
       // The rest of the load (p5, the sketch) still goes on the timeline.
       Promise.race([patchReady, new Promise((r) => setTimeout(r, 10_000))]).then(resolveDone);
     });
@@ -111,7 +113,7 @@
       const nav = /** @type {PerformanceNavigationTiming | undefined} */ (performance.getEntriesByType('navigation')[0]);
       if (nav) marks.htmlLoaded = nav.responseEnd;
       observer.disconnect();
-      return { marks, resources, counter: document.querySelector('.node[data-id="counter"] .status.out')?.textContent ?? '' };
+      return { marks, resources, shown: STATE_NODES.map((id) => `${id} ${output(id)}`).join(', ') };
     }),
   };
 })();

@@ -263,7 +263,7 @@ func report(b *strings.Builder, env environment, ws []workload, res *results) {
 	}
 	for _, w := range ws {
 		if !w.prep {
-			row(w, cfg.impls)
+			row(w, w.implsOf(cfg.impls))
 		}
 	}
 	for i, w := range coldRows {
@@ -300,8 +300,8 @@ func report(b *strings.Builder, env environment, ws []workload, res *results) {
 			at("compileStart"), at("compileEnd"), at("instStart"), at("instEnd"), at("runStart"), at("runReturned"), at("idbOpen"), at("idbOpenSuccess"), at("ready"), at("firstGet"))
 	}
 
-	fmt.Fprintf(b, "\ntargets (issues 4 and 9), patchkv\n")
-	for _, t := range targets(res, sz) {
+	fmt.Fprintf(b, "\ntargets (issues 4, 9 and 13), patchkv\n")
+	for _, t := range append(targets(res, sz), scopeTargets(res, cfg.scopes)...) {
 		status := "n/a "
 		if !math.IsNaN(t.got) {
 			status = map[bool]string{true: "PASS", false: "MISS"}[t.ok(t.got)]
@@ -387,6 +387,10 @@ func targets(res *results, sz sizes) []target {
 		{"awaited set with 10 listeners: speed ≥ 0.9× with none", timeRatio(res, implKV, "set-quiet", implKV, "set-listened"), atLeast(0.9), ratio},
 		{"change → another frame: p99 ≤ 20 ms", median(seriesMS(res, implKV, "latency-frame-p99")), atMost(20), fmtMS},
 		{"change → a Worker: p99 ≤ 20 ms", median(seriesMS(res, implKV, "latency-worker-p99")), atMost(20), fmtMS},
+		{"export, 10,000 small values: time ≤ 1.5× keys+get per scope", timeRatio(res, implKV, "archive-export-small", implKV, "archive-read-small"), atMost(1.5), ratio},
+		{"import, 10,000 small values: time ≤ 1.5× set per scope", timeRatio(res, implKV, "archive-import-small", implKV, "archive-write-small"), atMost(1.5), ratio},
+		{"export, 64 MiB binary: time ≤ 1.5× keys+get per scope", timeRatio(res, implKV, "archive-export-binary", implKV, "archive-read-binary"), atMost(1.5), ratio},
+		{"import, 64 MiB binary: time ≤ 1.5× set per scope", timeRatio(res, implKV, "archive-import-binary", implKV, "archive-write-binary"), atMost(1.5), ratio},
 		{"kv.wasm gzip ≤ 650 KB (650,000 B)", bytesOr(sz.gzip), atMost(650_000), kb},
 		{"kv.wasm brotli ≤ 500 KB (500,000 B)", bytesOr(sz.brotli), atMost(500_000), kb},
 		{"kv.wasm served precompressed (transferred / decoded < 0.5)", precompressed, atMost(0.5), func(v float64) string {
@@ -397,6 +401,23 @@ func targets(res *results, sz sizes) []target {
 		}},
 		{"cold start, script → kv ready ≤ 80 ms median", median(seriesMS(res, implKV, "cold-ready")), atMost(80), fmtMS},
 	}
+}
+
+// scopeTargets are issue 13's: with many scopes, patchkv's time at most 1.15×
+// raw IndexedDB's with the same layout (creating scopes one by one is bound by
+// the browser's upgrades and only reported).
+func scopeTargets(res *results, sizes []int) []target {
+	var ts []target
+	for _, n := range sizes {
+		for _, k := range []struct{ id, what string }{
+			{"get", "get on 100 scopes"}, {"read", "first get of each scope at once"}, {"create", "create all scopes at once"},
+		} {
+			id := fmt.Sprintf("scopes-%s-%d", k.id, n)
+			ts = append(ts, target{fmt.Sprintf("%s scopes, %s: time ≤ 1.15× raw IDB", count(n), k.what),
+				timeRatio(res, implKV, id, implRaw, id), func(v float64) bool { return v <= 1.15 }, fmtRatio})
+		}
+	}
+	return ts
 }
 
 func seriesMS(res *results, impl, id string) []float64 {

@@ -35,6 +35,8 @@ type workersResult struct {
 	first  map[string][]float64 // "mode/n" → per round: median node's ms
 	last   map[string][]float64 // "mode/n" → per round: slowest node's ms
 	rssKB  map[string][]float64 // "page" (kv loaded, no Workers), "kv-module/20", "idb/20"
+	// loop guard: best-of-5 ms of a 10⁸-iteration tight loop, plain and guarded, per round
+	loopPlain, loopGuarded []float64
 }
 
 // runWorkers opens bench/workers.html in a new browser with a fresh profile and starts
@@ -61,6 +63,14 @@ func runWorkers(cfg config, base string) workersResult {
 	if err := chromedp.Run(ctx, chromedp.Navigate(base+"/bench/workers.html"), evalAwait(`window.benchLoaded`, nil)); err != nil {
 		out.err = err
 		return out
+	}
+	var loop struct{ Plain, Guarded float64 }
+	if err := chromedp.Run(ctx, evalAwait(`window.bench.loopOverhead(1e8, 5)`, &loop)); err != nil {
+		logf("  loop guard: %v", err)
+	} else {
+		out.loopPlain = append(out.loopPlain, loop.Plain)
+		out.loopGuarded = append(out.loopGuarded, loop.Guarded)
+		logf("  loop guard: 1e8 iterations plain %.0f ms, guarded %.0f ms", loop.Plain, loop.Guarded)
 	}
 	rounds := min(cfg.rounds, 5)
 	out.rounds = rounds
@@ -159,6 +169,10 @@ func reportWorkers(b *strings.Builder, w workersResult) {
 			return "—"
 		}
 		return fmt.Sprintf("%.0f MiB", median(slices.Clone(w.rssKB[k]))/1024)
+	}
+	if len(w.loopGuarded) > 0 {
+		fmt.Fprintf(b, "  loop guard (js/p5 nodes): 10^8 iterations of one addition: %.0f ms as written, %.0f ms guarded (%.1f ns more per iteration)\n",
+			median(w.loopPlain), median(w.loopGuarded), (median(w.loopGuarded)-median(w.loopPlain))/1e2)
 	}
 	fmt.Fprintf(b, "  renderer memory (RSS, page and its Workers): kv loaded, no Workers %s; 20 worker nodes %s; 20 IndexedDB-only Workers %s\n",
 		mb("page"), mb("kv-module/20"), mb("idb/20"))

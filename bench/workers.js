@@ -58,3 +58,30 @@ export function stop() {
   for (const w of running) w.terminate();
   running = [];
 }
+
+/**
+ * loopOverhead times a tight loop (n iterations of one addition) as written and with
+ * the loop guard js and p5 nodes get (js/loopguard.js), in this page's V8; it resolves
+ * to the best of reps runs of each, in ms.
+ * @param {number} n
+ * @param {number} reps
+ */
+export async function loopOverhead(n = 1e8, reps = 5) {
+  const { instrument, makeGuard, GUARD_NAME } = await import('../js/loopguard.js');
+  const body = `let s = 0; for (let i = 0; i < ${n}; i++) { s += i & 7; } return s;`;
+  const plain = new Function(body);
+  const guarded = new Function(GUARD_NAME, instrument(body));
+  let a = Infinity;
+  let b = Infinity;
+  for (let r = 0; r < reps; r++) {
+    await new Promise((res) => setTimeout(res, 0)); // a new task: the guard's clock restarts
+    let t = performance.now();
+    plain();
+    a = Math.min(a, performance.now() - t);
+    await new Promise((res) => setTimeout(res, 0));
+    t = performance.now();
+    guarded(makeGuard(() => {}, 60_000));
+    b = Math.min(b, performance.now() - t);
+  }
+  return { plain: a, guarded: b };
+}

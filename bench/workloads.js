@@ -183,6 +183,7 @@ function open(impl, patch) {
       const stores = new Map();
       return {
         root: patchObj.root,
+        base: patchObj,
         store(name) {
           if (!stores.has(name)) stores.set(name, patchObj.store(name));
           return stores.get(name);
@@ -193,6 +194,82 @@ function open(impl, patch) {
     patches.set(id, p);
   }
   return patches.get(id);
+}
+
+// ---- many scopes (issue 13) --------------------------------------------------------
+//
+// patchkv keeps one object store per scope, created by a version upgrade on the
+// scope's first write. The scope workloads compare it with raw IndexedDB laid out
+// the same way: database `rawscopes:<patch>`, one object store per scope, made by
+// an upgrade when the code first writes to it (raw code knows which exist).
+
+const scopeName = (i) => 's' + String(i).padStart(5, '0');
+
+/** bumpVersion opens database name at its next version, which makes every other connection get versionchange. */
+async function bumpVersion(name) {
+  const db = await requestDone(indexedDB.open(name));
+  const v = db.version;
+  db.close();
+  (await requestDone(indexedDB.open(name, v + 1))).close();
+}
+
+/**
+ * scopesOf returns the scopes of patch for impl ('kv' or 'raw'), numbered:
+ * get(i, k), set(i, k, v), create(from, to) (raw: one upgrade making the object
+ * stores; kv: nothing, its first writes make them), fill(n) (one key 'k' = i in
+ * scopes 0..n-1, all at once) and reconnect() (a new connection, as after a
+ * reload, so that the next reads are the connection's first).
+ */
+async function scopesOf(p, impl, patch) {
+  if (impl === 'kv') {
+    const root = p.base.root;
+    const sc = {
+      get: (i, k) => root.store(scopeName(i)).get(k),
+      set: (i, k, v) => root.store(scopeName(i)).set(k, v),
+      create() {},
+      async fill(n) {
+        const ps = [];
+        for (let i = 0; i < n; i++) ps.push(sc.set(i, 'k', i));
+        await Promise.all(ps);
+      },
+      async reconnect() {
+        await bumpVersion('patchkv:' + patch); // kv lets go on versionchange
+        await root.get('warm'); // and reopens here
+      },
+    };
+    return sc;
+  }
+  if (impl !== 'raw') throw new Error('scope workloads run on kv and raw only');
+  const name = 'rawscopes:' + patch;
+  let db = await requestDone(indexedDB.open(name));
+  const sc = {
+    get: (i, k) => requestDone(db.transaction(scopeName(i), 'readonly').objectStore(scopeName(i)).get(k)),
+    set(i, k, v) {
+      const tx = db.transaction(scopeName(i), 'readwrite');
+      tx.objectStore(scopeName(i)).put(v, k);
+      return txDone(tx);
+    },
+    async create(from, to) {
+      const v = db.version;
+      db.close();
+      const req = indexedDB.open(name, v + 1);
+      req.onupgradeneeded = () => {
+        for (let i = from; i < to; i++) req.result.createObjectStore(scopeName(i));
+      };
+      db = await requestDone(req);
+    },
+    async fill(n) {
+      await sc.create(0, n);
+      const ps = [];
+      for (let i = 0; i < n; i++) ps.push(sc.set(i, 'k', i));
+      await Promise.all(ps);
+    },
+    async reconnect() {
+      db.close();
+      db = await requestDone(indexedDB.open(name));
+    },
+  };
+  return sc;
 }
 
 // ---- workloads -------------------------------------------------------------------
@@ -383,7 +460,7 @@ Object.assign(workloads, {
    * listener there. Returns the median or the 99th percentile (stat) of one
    * measurement per round, taken by whichever row asks first.
    */
-  async changeLatency(p, { n, to, stat }, patch) {
+  async changeLatency(p, { n, to, stat }, _impl, patch) {
     const k = patch + '\u0000' + to;
     if (!latencies.has(k)) latencies.set(k, measureLatency(p, n, to, patch));
     const ls = await latencies.get(k);
@@ -393,7 +470,7 @@ Object.assign(workloads, {
   },
 
   /** n un-awaited sets in one task; timed until a frame's listener has all n changes. */
-  async changeBurst(p, { n }, patch) {
+  async changeBurst(p, { n }, _impl, patch) {
     const peer = await listener('frame', patch);
     const s = p.store('listen');
     await s.set('warm', 0);
@@ -471,6 +548,162 @@ function listener(to, patch) {
   return listeners.get(id);
 }
 
+
+Object.assign(workloads, {
+  /** A patch of n scopes, on a new connection: one awaited get on each of 100 of them (spread over all n). */
+  async scopesGet100(p, { n }, impl, patch) {
+    const sc = await scopesOf(p, impl, patch);
+    await sc.fill(n);
+    await sc.reconnect();
+    const m = Math.min(100, n), step = Math.floor(n / m);
+    let bad = 0;
+    const t0 = performance.now();
+    for (let j = 0; j < m; j++) {
+      if ((await sc.get(j * step, 'k')) !== j * step) bad++;
+    }
+    const ms = performance.now() - t0;
+    check(bad === 0, `scopes get: ${bad} of ${m} wrong`);
+    return { ms, ops: m, bytes: 0 };
+  },
+
+  /** A patch of n scopes, on a new connection: a get on every scope, issued at once (a patch load). */
+  async scopesFirstRead(p, { n }, impl, patch) {
+    const sc = await scopesOf(p, impl, patch);
+    await sc.fill(n);
+    await sc.reconnect();
+    const t0 = performance.now();
+    const ps = new Array(n);
+    for (let i = 0; i < n; i++) ps[i] = sc.get(i, 'k');
+    const got = await Promise.all(ps);
+    const ms = performance.now() - t0;
+    check(got.every((v, i) => v === i), 'scopes first read: wrong values');
+    return { ms, ops: n, bytes: 0 };
+  },
+
+  /** n new scopes, each given one key, all issued at once. */
+  async scopesCreateAll(p, { n }, impl, patch) {
+    const sc = await scopesOf(p, impl, patch);
+    const t0 = performance.now();
+    await sc.create(0, n);
+    const ps = new Array(n);
+    for (let i = 0; i < n; i++) ps[i] = sc.set(i, 'k', i);
+    await Promise.all(ps);
+    const ms = performance.now() - t0;
+    check((await sc.get(n - 1, 'k')) === n - 1, 'scopes create: last value wrong');
+    return { ms, ops: n, bytes: 0 };
+  },
+
+  /** In a patch of n - m scopes, m new scopes one after another, each awaited (an upgrade each). */
+  async scopesCreateOneByOne(p, { n, m }, impl, patch) {
+    const sc = await scopesOf(p, impl, patch);
+    if (n > m) await sc.fill(n - m);
+    const t0 = performance.now();
+    for (let i = n - m; i < n; i++) {
+      await sc.create(i, i + 1);
+      await sc.set(i, 'k', i);
+    }
+    const ms = performance.now() - t0;
+    check((await sc.get(n - 1, 'k')) === n - 1, 'scopes one by one: last value wrong');
+    return { ms, ops: m, bytes: 0 };
+  },
+});
+
+// ---- a patch's data as a whole (issue 12): kv.export/import against get/set ---------------
+
+/**
+ * archiveSets describes the data of the export/import rows: small, 10,000 small
+ * values across 200 scopes; binary, 64 MiB in 16 values of 4 MiB (ArrayBuffers and
+ * Blobs) across 4 scopes.
+ */
+const archiveSets = {
+  small: { scopes: 200, keys: 50, value: (s, k) => small(s * 50 + k) },
+  binary: {
+    scopes: 4, keys: 4,
+    value: (s, k) => {
+      const b = new Uint8Array(4 << 20);
+      for (let i = 0; i < b.length; i += 4096) b[i] = (s + k + i) & 255;
+      return k % 2 ? new Blob([b], { type: 'application/octet-stream' }) : b.buffer;
+    },
+  },
+};
+
+/** archiveStore is scope s of the set's layout: half node scopes, half named stores. */
+const archiveStore = (/** @type {any} */ kv, /** @type {number} */ s) => (s % 2 ? kv.node('n' + s) : kv.store('s' + s));
+
+/** @type {Map<string, Blob>} export files, by set, made once per page */
+const archiveFiles = new Map();
+
+/** archiveSource fills the set into kv once (a marker key says it is there) and returns its export file. */
+async function archiveSource(/** @type {any} */ kv, /** @type {string} */ set) {
+  const d = archiveSets[/** @type {'small' | 'binary'} */ (set)];
+  if ((await kv.get('filled')) !== set) {
+    const ps = [];
+    for (let s = 0; s < d.scopes; s++) {
+      const st = archiveStore(kv, s);
+      for (let k = 0; k < d.keys; k++) ps.push(st.set('k' + k, d.value(s, k)));
+    }
+    await Promise.all(ps);
+    await kv.set('filled', set);
+  }
+  let f = archiveFiles.get(set);
+  if (!f) archiveFiles.set(set, (f = await kv.export()));
+  return f;
+}
+
+Object.assign(workloads, {
+  /**
+   * archive times, on patchkv, one of: 'export' (kv.export() of the set), 'read'
+   * (the same data with keys() and get, one transaction per scope, every scope at
+   * once), 'import' (kv.import() of its file into a patch whose scopes exist),
+   * 'write' (the same data with set, one transaction per scope, every scope at once).
+   */
+  async archive(/** @type {any} */ p, /** @type {{what: string, set: string}} */ { what, set }, /** @type {string} */ impl, /** @type {string} */ patch) {
+    check(impl === 'kv', 'archive rows are patchkv only');
+    const kv = p.root;
+    const d = archiveSets[/** @type {'small' | 'binary'} */ (set)];
+    const file = await archiveSource(kv, set);
+    const n = d.scopes * d.keys + 1;
+    if (what === 'export') {
+      const t0 = performance.now();
+      const f = await kv.export();
+      const ms = performance.now() - t0;
+      check(f.size > 0, 'export: empty file');
+      return { ms, ops: n, bytes: f.size };
+    }
+    if (what === 'read') {
+      const t0 = performance.now();
+      const all = await Promise.all((await kv.scopes()).map(async (/** @type {any} */ sc) => {
+        const st = sc.kind === 'host' ? kv : sc.kind === 'node' ? kv.node(sc.name) : kv.store(sc.name);
+        const keys = await st.keys();
+        return Promise.all(keys.map((/** @type {string} */ k) => st.get(k)));
+      }));
+      const ms = performance.now() - t0;
+      check(all.flat().length === n, 'read: wrong count');
+      return { ms, ops: n, bytes: file.size };
+    }
+    const dst = await kvModule.loadKV({ patch: patch + '-dst', wasmURL: '/kv.wasm' });
+    if ((await dst.get('filled')) !== set) await dst.import(file); // its scopes exist before timing
+    if (what === 'import') {
+      const t0 = performance.now();
+      const r = await dst.import(file);
+      const ms = performance.now() - t0;
+      check(r.keys === n, 'import: wrong count');
+      return { ms, ops: n, bytes: file.size };
+    }
+    const values = [];
+    for (let s = 0; s < d.scopes; s++) for (let k = 0; k < d.keys; k++) values.push(d.value(s, k));
+    const t0 = performance.now();
+    const ps = [dst.set('filled', set)];
+    for (let s = 0, i = 0; s < d.scopes; s++) {
+      const st = archiveStore(dst, s);
+      for (let k = 0; k < d.keys; k++) ps.push(st.set('k' + k, values[i++]));
+    }
+    await Promise.all(ps);
+    const ms = performance.now() - t0;
+    return { ms, ops: n, bytes: file.size };
+  },
+});
+
 const idle = () => new Promise((r) => setTimeout(r, 30));
 
 /**
@@ -484,7 +717,7 @@ export async function run(impl, patch, name, params) {
   const p = await open(impl, patch);
   globalThis.gc?.();
   await idle();
-  const r = await w(p, params, patch);
+  const r = await w(p, params, impl, patch);
   globalThis.gc?.();
   return r;
 }

@@ -144,6 +144,7 @@ func TestMsgShorthand(t *testing.T) {
 		{name: "a number key is a string", text: "get 7", sent: map[string]any{"type": "get", "key": "7"}},
 		{name: "clear", text: "clear", sent: map[string]any{"type": "clear"}, reply: map[string]any{"type": "clear", "ok": true}},
 		{name: "bang", text: "bang", sent: map[string]any{"type": "bang"}},
+		{name: "another word", text: "reset", sent: map[string]any{"type": "reset"}},
 		{name: "$1 as the value", text: "set n $1", input: "5",
 			sent:  map[string]any{"type": "set", "key": "n", "value": 5.0},
 			reply: map[string]any{"type": "set", "key": "n", "ok": true}},
@@ -183,12 +184,33 @@ func TestMsgShorthand(t *testing.T) {
 		})
 	}
 
-	// A click sends the box's message too (with $1 undefined).
+	// A click sends the box's message too.
 	p.eval(`window.patch.update('m', {args: 'has n'}).then(() => true)`, nil)
 	before := len(p.outputs("store"))
 	p.click(`.node[data-id="m"] .msgbox`)
 	out := p.waitOutputs("store", before+1)
 	assert.Equal(t, map[string]any{"type": "has", "key": "n", "exists": true}, out[len(out)-1])
+
+	// $1 is the last message other than a bang: a click or a bang sends it again, and a
+	// box that has had no message yet sends nothing.
+	var got struct {
+		Fresh  int
+		Resent []any
+	}
+	p.eval(`(async () => {
+		await window.patch.addNode({id: 'later', type: 'msg', x: 300, y: 20, args: 'set later $1'});
+		window.patch.connect({from: 'later', outlet: 0, to: 'spy', inlet: 0});
+		window.patch.trigger('later');
+		await window.patch.send('later', {type: 'bang'});
+		const fresh = window.patch.outputs('later').length;
+		await window.patch.send('later', 'x');
+		window.patch.trigger('later');
+		await window.patch.send('later', {type: 'bang'});
+		return __e2e.describe({fresh, resent: window.patch.outputs('later')});
+	})()`, &got)
+	assert.Equal(t, 0, got.Fresh, "nothing sent before a message arrived for $1")
+	want := map[string]any{"type": "set", "key": "later", "value": "x"}
+	assert.Equal(t, []any{want, want, want}, got.Resent, "the message, then a click and a bang with the same $1")
 }
 
 // TestPortsSendAndRecv checks setPortCount, send to one outlet or all, recv/onMessage
@@ -322,6 +344,13 @@ func TestKVSubscribe(t *testing.T) {
 		})
 	}
 
+	// setStore moves the subscription to the new store.
+	assert.Equal(t, map[string]any{"type": "setStore", "value": "other", "ok": true}, p.request("watch", `({type: 'setStore', value: 'other'})`))
+	n = len(p.outputs("watch"))
+	p.eval(`window.patch.root.store('settings').set('old', 1).then(() => window.patch.root.store('other').set('new', 2)).then(() => true)`, nil)
+	assert.Equal(t, map[string]any{"type": "change", "op": "set", "key": "new", "value": 2.0, "found": true}, nextChange(t),
+		"changes of the new store, none of the old one")
+
 	assert.Equal(t, map[string]any{"type": "unsubscribe", "ok": true}, p.request("watch", `({type: 'unsubscribe'})`))
 	n = len(p.outputs("watch"))
 	p.request("writer", `({type: 'set', key: 'late', value: 1})`)
@@ -346,4 +375,43 @@ func TestKVStoreNameKeptAcrossReload(t *testing.T) {
 	var seen map[string]any
 	p.eval(`(async () => __e2e.describe({spaced: await window.patch.root.store(' s ').get('k'), trimmed: await window.patch.root.store('s').has('k')}))()`, &seen)
 	assert.Equal(t, map[string]any{"spaced": "v", "trimmed": false}, seen)
+}
+
+// TestNodeSubscriptionsEndWithTheRun: a subscription made by node code ends when the
+// node is re-run or removed (like its timers), and what its listener throws shows on
+// the node.
+func TestNodeSubscriptionsEndWithTheRun(t *testing.T) {
+	p := openPage(t, sharedBrowser(t), "/?patch="+patchID(t))
+	listener := `kv.store('s').subscribe(async (c) => {
+  if (c.key === 'boom') throw new Error('listener failed');
+  if (c.key === 'ping') send(await kv.update('calls', (v) => (v ?? 0) + 1));
+});`
+	p.load(map[string]any{"nodes": []map[string]any{{"id": "sub", "type": "js", "x": 20, "y": 20, "code": listener}}, "edges": []any{}})
+	p.eval(`window.patch.root.store('s').set('ping', 1).then(() => true)`, nil)
+	assert.Equal(t, []any{1.0}, p.waitOutputs("sub", 1))
+
+	// callsAfterPing sets ping once more, waits until a listener of the page has seen
+	// that change (every listener hears it in the same delivery), then reads how often
+	// the node's listeners ran: their kv.update, if any ran, was issued before this get.
+	callsAfterPing := func() any {
+		var calls any
+		p.eval(`(async () => {
+			const s = window.patch.root.store('s');
+			const seen = new Promise((resolve) => { const u = s.subscribe((c) => { if (c.key === 'ping') { u(); resolve(); } }); });
+			await s.set('ping', 2);
+			await seen;
+			await new Promise((r) => setTimeout(r, 0));
+			return __e2e.describe(await window.patch.root.node('sub').get('calls'));
+		})()`, &calls)
+		return calls
+	}
+	p.eval(`window.patch.rerun('sub').then(() => true)`, nil)
+	assert.Equal(t, 2.0, callsAfterPing(), "after a re-run only the new run's listener runs")
+	p.eval(`window.patch.root.store('s').set('boom', 1).then(() => true)`, nil)
+	var shown string
+	p.eval(`__e2e.until(() => window.patch.status('sub').state === 'error' && window.patch.status('sub').error)`, &shown)
+	assert.Contains(t, shown, "listener failed", "a listener's error shows on its node")
+
+	p.eval(`window.patch.removeNode('sub')`, nil)
+	assert.Equal(t, 2.0, callsAfterPing(), "a removed node's listener no longer runs")
 }

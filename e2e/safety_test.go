@@ -197,3 +197,52 @@ func TestDraftCodeSurvivesAReload(t *testing.T) {
 	p.eval(`document.querySelector('.node[data-id="js-1"]').classList.contains('draft')`, &marked)
 	assert.True(t, marked, "the node shows it holds a draft")
 }
+
+func TestUndoMoveAndCodeEdit(t *testing.T) {
+	p := openPage(t, sharedBrowser(t), "/?patch="+patchID(t))
+	p.load(map[string]any{"nodes": []map[string]any{
+		{"id": "js-1", "type": "js", "x": 40, "y": 40, "code": "send('one');"},
+	}, "edges": []any{}})
+	p.waitOutputs("js-1", 1)
+
+	// Move the node by dragging its header.
+	x, y := p.center(`.node[data-id="js-1"] .head .nid`)
+	p.drag(x, y, x+200, y+120, 6)
+	moved := nodeByID(t, p.layout(), "js-1")
+	require.InDelta(t, 240, moved["x"], 2)
+
+	// Edit its code and run it with Shift+Enter.
+	p.click(`.node[data-id="js-1"] textarea.code`)
+	p.run(5*time.Second,
+		chromedp.KeyEvent("a", chromedp.KeyModifiers(input.ModifierCtrl)),
+		chromedp.KeyEvent("send('two');"),
+		chromedp.KeyEvent(kb.Enter, chromedp.KeyModifiers(input.ModifierShift)))
+	p.waitOutputs("js-1", 2)
+
+	undo := chromedp.KeyEvent("z", chromedp.KeyModifiers(input.ModifierCtrl))
+	p.click(`#canvas-wrap`)
+	p.run(5*time.Second, undo)
+	p.eval(`__e2e.until(() => window.patch.toJSON().nodes[0].code === "send('one');")`, nil)
+	assert.Equal(t, "one", p.waitOutputs("js-1", 3)[2], "undoing a code edit runs the code before it")
+	p.run(5*time.Second, undo)
+	p.eval(`__e2e.until(() => window.patch.toJSON().nodes[0].x === 40)`, nil)
+	assert.Equal(t, 40.0, nodeByID(t, p.layout(), "js-1")["y"], "undo puts the node back where it was")
+	p.run(5*time.Second, chromedp.KeyEvent("z", chromedp.KeyModifiers(input.ModifierCtrl|input.ModifierShift)))
+	p.eval(`__e2e.until(() => window.patch.toJSON().nodes[0].x === 240 || window.patch.toJSON().nodes[0].x === 241 || window.patch.toJSON().nodes[0].x === 239)`, nil)
+}
+
+func TestAPatchThatNeverFinishedLoadingOffersSafeMode(t *testing.T) {
+	id := patchID(t)
+	p := openPage(t, sharedBrowser(t), "/?patch="+id)
+	assert.NotContains(t, p.text(`#banner`), "safe mode", "a patch that loaded says nothing")
+	// As a tab frozen by node code leaves it: the load began and never finished.
+	p.eval(fmt.Sprintf(`localStorage.setItem('patchkv:loading:' + %s, '1'), true`, js(id)), nil)
+	p.reload()
+	assert.Contains(t, p.text(`#banner`), "safe mode")
+	var href string
+	p.eval(`document.querySelector('#banner a')?.href ?? ''`, &href)
+	assert.Contains(t, href, "safe=1")
+	assert.Contains(t, href, "patch="+id)
+	p.reload()
+	assert.NotContains(t, p.text(`#banner`), "safe mode", "once a load finishes the hint goes")
+}

@@ -129,7 +129,11 @@ func TestWorkerNodeErrorsShowOnTheNode(t *testing.T) {
 	p.load(map[string]any{"nodes": []map[string]any{
 		{"id": "worker-1", "type": "worker", "x": 20, "y": 20, "code": "kv.set('f', () => 1);"},
 		{"id": "worker-2", "type": "worker", "x": 20, "y": 200, "code": "await 1;\nnull.x;"},
+		{"id": "worker-3", "type": "worker", "x": 420, "y": 20, "code": "setTitle('counter');\nconsole.log('hello', {n: 1});"},
 	}, "edges": []any{}})
+	s3 := p.waitStatus("worker-3", `s.log`)
+	assert.Equal(t, `hello {"n":1}`, s3["log"], "console shows on the node")
+	assert.Equal(t, "counter", p.text(`.node[data-id="worker-3"] .head .title`), "setTitle labels it")
 	s := p.waitStatus("worker-1", `s.state === 'error'`)
 	assert.Contains(t, s["error"], "DataCloneError", "an un-awaited kv call that fails shows on its worker node")
 	s = p.waitStatus("worker-2", `s.state === 'error'`)
@@ -183,4 +187,18 @@ send({map: await kv.get('map'), blob: await kv.get('blob'), n, deleted, has: awa
 	var n any
 	p.eval(`window.patch.root.node('worker-1').get('n')`, &n)
 	assert.Equal(t, 5.0, n, "the page sees the worker's writes")
+}
+
+func TestWorkerNodeGetsMessagesSentWhileItStarts(t *testing.T) {
+	p := openPage(t, sharedBrowser(t), "/?patch="+patchID(t))
+	p.load(map[string]any{"nodes": []map[string]any{
+		{"id": "loadbang-1", "type": "loadbang", "x": 20, "y": 20},
+		{"id": "worker-1", "type": "worker", "x": 20, "y": 160, "code": "await kv.get('warm-up');\nrecv((m, meta) => send({m, inlet: meta.inlet}));"},
+	}, "edges": []map[string]any{{"from": "loadbang-1", "outlet": 0, "to": "worker-1", "inlet": 0}}})
+	assert.Equal(t, []any{map[string]any{"m": map[string]any{"type": "bang"}, "inlet": 0.0}}, p.waitOutputs("worker-1", 1),
+		"the loadbang's bang")
+	// Sent at once, while the new run's Worker is still being created.
+	p.eval(`(() => { const r = window.patch.rerun('worker-1'); window.patch.send('worker-1', 'early'); return r.then(() => true); })()`, nil)
+	out := p.waitOutputs("worker-1", 2)
+	assert.Equal(t, map[string]any{"m": "early", "inlet": 0.0}, out[1], "a message sent while the Worker started")
 }

@@ -97,3 +97,61 @@ func TestPagesAndWorkerCreateScopesAtOnce(t *testing.T) {
 	assert.Equal(t, 4*perContext+2, scopes, "one object store per node, plus host and store 'shared'")
 	pages[0].eval(`(worker.terminate(), true)`, nil)
 }
+
+// Ten pages and a dedicated Worker on one patch each create scopes one after
+// another, so that their version upgrades race all the time (issue 14 #5: with
+// a bounded number of attempts, some calls used to reject with AbortError).
+// Spec §4: no call fails because other contexts create scopes.
+func TestUpgradeRacesNeverGiveUp(t *testing.T) {
+	const pages, perContext = 10, 25
+	b := sharedBrowser(t)
+	patch := patchID(t)
+	tabs := make([]*Tab, pages)
+	for i := range tabs {
+		tabs[i] = openTab(t, b, tabOptions{})
+		tabs[i].openKV(patch)
+	}
+	tabs[0].eval(`(async () => {
+		await kv.set('seed', 'seed');
+		await kv.store('shared').set('seed', 'seed');
+		window.worker = faults.startWorker();
+		return worker.call('open', `+lit(patch)+`);
+	})()`, nil)
+	type ctxRun struct {
+		who  string
+		tab  *Tab
+		expr string
+	}
+	var runs []ctxRun
+	for i, tab := range tabs {
+		who := fmt.Sprintf("page%d", i)
+		runs = append(runs, ctxRun{who, tab, fmt.Sprintf(`faults.createScopes(kv, %q, %d)`, who, perContext)})
+	}
+	runs = append(runs, ctxRun{"worker", tabs[0], fmt.Sprintf(`worker.call('createScopes', 'worker', %d)`, perContext)})
+	results := make([]scopeResult, len(runs))
+	errs := make([]error, len(runs))
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i, r := range runs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = r.tab.evalErr(180*time.Second, r.expr, &results[i])
+		}()
+	}
+	wg.Wait()
+	t.Logf("%d contexts created %d scopes in %v", len(runs), len(runs)*perContext, time.Since(start).Round(time.Millisecond))
+	calls, failed := 0, 0
+	for i, r := range runs {
+		require.NoError(t, errs[i], r.who)
+		calls += 7 * perContext
+		failed += len(results[i].Failures)
+		assert.Empty(t, results[i].Failures, "%s: calls that failed or hung", r.who)
+		assert.Len(t, results[i].Writes, 3*perContext, "%s: resolved writes", r.who)
+	}
+	t.Logf("calls: ~%d, rejected or hung: %d", calls, failed)
+	var scopes int
+	tabs[1].eval(`kv.scopes().then((s) => s.length)`, &scopes)
+	assert.Equal(t, len(runs)*perContext+2, scopes, "one object store per node, plus host and store 'shared'")
+	tabs[0].eval(`(worker.terminate(), true)`, nil)
+}

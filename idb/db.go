@@ -16,10 +16,6 @@ import (
 // TimeoutError.
 const DefaultBlockedTimeoutMS = 10_000
 
-// maxOpenAttempts bounds the open/upgrade cycles one queue may go through when
-// several contexts race to upgrade the same database; each cycle normally succeeds.
-const maxOpenAttempts = 64
-
 // ErrClosed is returned for operations on a DB after Close.
 var ErrClosed = errors.New("idb: database closed")
 
@@ -39,8 +35,8 @@ type Options struct {
 type connState uint8
 
 const (
-	stateClosed connState = iota
-	stateOpening
+	stateClosed  connState = iota
+	stateOpening           // a request (open, upgrade, delete) is in flight
 	stateOpen
 )
 
@@ -56,15 +52,17 @@ type DB struct {
 	opts  Options
 	g     *globals
 
-	mu       sync.Mutex
-	state    connState
-	closed   bool
-	conn     jsval
-	connFn   js.Func
-	known    map[string]bool // object stores of conn: true exists, false absent
-	queue    []*op           // operations waiting for the connection, in order
-	attempt  *openAttempt
-	attempts int
+	mu      sync.Mutex
+	state   connState
+	closed  bool
+	conn    jsval
+	connFn  js.Func
+	version int             // conn's, or the last connection's
+	stores  map[string]bool // object stores of conn, learnt once per connection
+	queue   []*op           // operations waiting for the connection, in order
+	pumping bool            // pumpLocked is running the queue
+	req     *request        // the open, upgrade or delete in flight
+	races   int             // upgrades in a row that another context got to first
 }
 
 // Open returns the DB of patch. Nothing is opened until the first operation. It
@@ -99,25 +97,12 @@ func (db *DB) Store(s scope.Scope) *Store {
 	return &Store{db: db, scope: s, name: name, nameJS: js.ValueOf(name)}
 }
 
-// Ping opens the connection if needed and calls done once it is open (nil) or
-// failed to open (the DOMException, for example when IndexedDB refuses access).
-func (db *DB) Ping(done func(error)) {
-	_ = db.run(&op{ping: done})
-}
-
 // Scopes reports the scopes that have an object store in this database, in
 // IndexedDB order; object stores that patchkv did not create are left out.
 func (db *DB) Scopes(done func([]scope.Scope, error)) {
-	db.Ping(func(err error) {
+	db.StoreNames(func(names []string, err error) {
 		if err != nil {
 			done(nil, err)
-			return
-		}
-		db.mu.Lock()
-		names, err := storeNames(db.conn)
-		db.mu.Unlock()
-		if err != nil {
-			done(nil, asDOMError(err))
 			return
 		}
 		scopes := make([]scope.Scope, 0, len(names))
@@ -137,90 +122,141 @@ func (db *DB) Close() {
 	db.closed = true
 	queue := db.takeQueueLocked()
 	db.dropConnLocked()
-	if db.attempt != nil {
-		db.attempt.abandoned = true
-		db.attempt = nil
+	if r := db.req; r != nil {
+		db.req = nil
+		r.abandon()
 	}
+	db.state = stateClosed
 	db.mu.Unlock()
 	failOps(queue, ErrClosed)
 }
 
-// run runs o now when the connection is open and nothing is queued before it,
-// and queues it otherwise. It returns the error of o's Hold.
+// run runs o now when the connection is open, o can run on it, and nothing is
+// queued before it; otherwise o takes what it needs from the caller (Hold) and
+// waits in the queue. It returns the error of o's Hold.
 func (db *DB) run(o *op) error {
 	db.mu.Lock()
-	for {
+	if db.closed {
+		db.mu.Unlock()
+		o.fail(ErrClosed)
+		return nil
+	}
+	if db.state == stateOpen && len(db.queue) == 0 && !db.pumping {
+		if ready, exists := db.readyLocked(o); ready {
+			conn := db.conn
+			db.mu.Unlock()
+			if !db.exec(o, conn, exists) {
+				return nil
+			}
+			// The connection closed under us (deleted, storage cleared): reopen
+			// and run o from the queue.
+			db.mu.Lock()
+			db.connLostLocked(conn)
+		}
+	}
+	if o.js != nil && !o.held {
+		// Before it waits, the operation takes what it needs from the caller's
+		// arguments (a put clones its value, as put would). That runs user code,
+		// which may call back into us: never hold the lock across it.
+		db.mu.Unlock()
+		if o.js.Hold != nil {
+			if err := o.js.Hold(); err != nil {
+				return err
+			}
+		}
+		o.held = true
+		db.mu.Lock()
 		if db.closed {
 			db.mu.Unlock()
 			o.fail(ErrClosed)
 			return nil
 		}
-		if db.state == stateOpen && len(db.queue) == 0 {
-			if o.ping != nil {
-				db.mu.Unlock()
-				o.ping(nil)
-				return nil
-			}
-			exists, err := db.hasStoreLocked(o.store)
-			if err != nil {
-				db.dropConnLocked()
-				continue
-			}
-			if exists || !o.creates() {
-				conn := db.conn
-				db.mu.Unlock()
-				if err := o.js.Run(conn.js(), exists, nil); !ConnGone(err) {
-					return nil
-				}
-				// The connection closed under us (deleted, storage cleared): reopen
-				// and run o from the queue.
-				db.mu.Lock()
-				if db.state == stateOpen && db.conn.Equal(conn) {
-					db.dropConnLocked()
-				}
-				continue
-			}
-		}
-		if o.js != nil && !o.held {
-			// Before it waits, the operation takes what it needs from the caller's
-			// arguments (a put clones its value, as put would). That runs user
-			// code, which may call back into us: never hold the lock across it.
-			db.mu.Unlock()
-			if o.js.Hold != nil {
-				if err := o.js.Hold(); err != nil {
-					return err
-				}
-			}
-			o.held = true
-			db.mu.Lock()
-			continue
-		}
-		db.enqueueLocked(o)
-		db.mu.Unlock()
-		return nil
 	}
+	db.queue = append(db.queue, o)
+	if r := db.req; r != nil && r.waiting() {
+		r.armTimer()
+	}
+	db.pumpLocked()
+	db.mu.Unlock()
+	return nil
 }
 
-// enqueueLocked appends o to the queue and starts what the queue needs: opening a
-// connection, or an upgrade when the open one lacks a store.
-func (db *DB) enqueueLocked(o *op) {
-	db.queue = append(db.queue, o)
-	switch db.state {
-	case stateClosed:
-		db.openLocked(0)
-	case stateOpen:
-		// Only a write to a missing store queues while open: upgrade.
-		v, err := db.versionLocked()
-		db.dropConnLocked()
-		if err != nil {
-			v = 0
-		} else {
-			v++
+// readyLocked reports whether o can run on the open connection now, and whether
+// its object store exists.
+func (db *DB) readyLocked(o *op) (ready, exists bool) {
+	if o.ctl == nil {
+		exists = db.stores[o.store]
+		return exists || !o.creates(), exists
+	}
+	switch o.ctl.kind {
+	case ctlConn:
+		return true, false
+	case ctlEnsure:
+		for _, n := range o.ctl.names {
+			if !db.stores[n] {
+				return false, false
+			}
 		}
-		db.openLocked(v)
-	case stateOpening:
-		if db.attempt != nil && db.attempt.blocked {
-			db.attempt.armTimer()
+		return true, false
+	case ctlDeleteStore:
+		return o.ctl.applied || !db.stores[o.store], false
+	}
+	return false, false // ctlDestroy
+}
+
+// exec runs o, which is ready, on conn. It reports whether conn turned out to be
+// gone, in which case o must run again on a new connection.
+func (db *DB) exec(o *op, conn jsval, exists bool) (gone bool) {
+	if o.ctl != nil {
+		o.ctl.finish(conn)
+		return false
+	}
+	return ConnGone(o.js.Run(conn.js(), exists, nil))
+}
+
+// pumpLocked runs queued operations in order, in this task (so that they share
+// transactions), for as long as the connection can run them, and starts what the
+// first one that cannot run needs: an open, an upgrade or a delete. Operations
+// issued while it runs (from user code called by one of them) queue behind the
+// rest.
+func (db *DB) pumpLocked() {
+	if db.pumping {
+		return
+	}
+	db.pumping = true
+	defer func() { db.pumping = false }()
+	for len(db.queue) > 0 && !db.closed {
+		switch db.state {
+		case stateClosed:
+			if c := db.queue[0].ctl; c != nil && c.kind == ctlDestroy {
+				db.startLocked(reqDelete, 0)
+			} else {
+				db.startLocked(reqOpen, 0)
+			}
+			return
+		case stateOpening:
+			return
+		}
+		o := db.queue[0]
+		ready, exists := db.readyLocked(o)
+		if !ready {
+			db.dropConnLocked()
+			if o.ctl != nil && o.ctl.kind == ctlDestroy {
+				db.startLocked(reqDelete, 0)
+			} else {
+				db.startLocked(reqUpgrade, db.version+1)
+			}
+			return
+		}
+		db.queue[0] = nil
+		db.queue = db.queue[1:]
+		conn := db.conn
+		db.mu.Unlock()
+		gone := db.exec(o, conn, exists)
+		db.mu.Lock()
+		if gone {
+			db.queue = append([]*op{o}, db.queue...)
+			db.connLostLocked(conn)
 		}
 	}
 }
@@ -237,37 +273,65 @@ func failOps(ops []*op, err error) {
 	}
 }
 
-// storesNeededLocked lists the object stores that queued writes need.
-func (db *DB) storesNeededLocked() []string {
-	var names []string
-	seen := map[string]bool{}
+// change is one change an upgrade makes: create the object store name, or,
+// with del, delete it for that DeleteStore.
+type change struct {
+	name string
+	del  *ctlOp
+}
+
+// Flags of a store name while planning.
+const (
+	planTouched = 1 << iota // a queued operation uses it
+	planKnown               // the plan so far decides whether it exists
+	planExists
+)
+
+// planLocked walks the queue from its head and lists the changes its operations
+// need, given the object stores have: every store a write or EnsureStores needs,
+// and every DeleteStore up to the first that an earlier queued operation touches
+// (that one waits for the next upgrade, so that the earlier operation sees the
+// store) or up to a Destroy.
+func (db *DB) planLocked(have map[string]bool) []change {
+	var p []change
+	st := map[string]uint8{}
 	for _, o := range db.queue {
-		if o.creates() && !seen[o.store] {
-			seen[o.store] = true
-			names = append(names, o.store)
+		var names []string
+		var del *ctlOp
+		switch {
+		case o.ctl == nil:
+			if !o.creates() {
+				st[o.store] |= planTouched
+				continue
+			}
+			names = []string{o.store}
+		case o.ctl.kind == ctlEnsure:
+			names = o.ctl.names
+		case o.ctl.kind == ctlDeleteStore:
+			names, del = o.ctl.names, o.ctl
+		case o.ctl.kind == ctlDestroy:
+			return p
+		}
+		for _, n := range names {
+			f := st[n]
+			exists := have[n]
+			if f&planKnown != 0 {
+				exists = f&planExists != 0
+			}
+			switch {
+			case del != nil && f&planTouched != 0:
+				return p
+			case del != nil && !del.applied:
+				p = append(p, change{n, del})
+				f = planKnown
+			case del == nil && !exists:
+				p = append(p, change{name: n})
+				f |= planKnown | planExists
+			}
+			st[n] = f | planTouched
 		}
 	}
-	return names
-}
-
-func (db *DB) hasStoreLocked(name string) (bool, error) {
-	if exists, ok := db.known[name]; ok {
-		return exists, nil
-	}
-	exists, err := containsStore(db.conn, name)
-	if err != nil {
-		return false, err
-	}
-	db.known[name] = exists
-	return exists, nil
-}
-
-func (db *DB) versionLocked() (int, error) {
-	v, err := db.conn.Get("version")
-	if err != nil {
-		return 0, err
-	}
-	return v.Int()
+	return p
 }
 
 // dropConnLocked closes and forgets the current connection. Transactions that are
@@ -278,12 +342,17 @@ func (db *DB) dropConnLocked() {
 		_ = db.conn.Set("onversionchange", nil)
 		_ = db.conn.Set("onclose", nil)
 		releaseFunc(db.connFn)
-	}
-	if db.state != stateOpening {
 		db.state = stateClosed
 	}
 	db.conn = undefined()
-	db.known = nil
+	db.stores = nil
+}
+
+// connLostLocked lets go of conn if it is still the open connection.
+func (db *DB) connLostLocked(conn jsval) {
+	if db.state == stateOpen && db.conn.Equal(conn) {
+		db.dropConnLocked()
+	}
 }
 
 // onConnEvent handles versionchange (another context upgrades or deletes the
@@ -296,76 +365,113 @@ func (db *DB) onConnEvent(conn jsval) {
 		return
 	}
 	db.dropConnLocked()
-	if len(db.queue) > 0 {
-		db.openLocked(0)
+	db.pumpLocked()
+}
+
+// startLocked starts a request: open the current version, upgrade to version, or
+// delete the database. After upgrades that raced with other contexts it first
+// waits a random while, longer the more races in a row.
+func (db *DB) startLocked(kind reqKind, version int) {
+	db.state = stateOpening
+	r := &request{db: db, kind: kind, version: version}
+	db.req = r
+	delay := 0
+	if kind == reqUpgrade && db.races > 0 {
+		max := 8 << min(db.races, 7) // 16 ms … 1 s
+		delay = randomMS(max)
+	}
+	if delay > 0 {
+		r.waitingLock = true
+		r.stopDelay = afterFunc(delay, func() {
+			db.mu.Lock()
+			defer db.mu.Unlock()
+			r.stopDelay = nil
+			if db.req == r {
+				db.beginLocked(r)
+			}
+		})
+		return
+	}
+	db.beginLocked(r)
+}
+
+// beginLocked issues r, an upgrade under the upgrade lock where Web Locks exist.
+func (db *DB) beginLocked(r *request) {
+	if r.kind == reqUpgrade && !r.locked {
+		if r.lock() {
+			return // issued once granted
+		}
+	}
+	if err := r.start(); err != nil {
+		db.requestFailedLocked(r, err)
 	}
 }
 
-// openLocked starts an open request; version 0 opens the current version.
-func (db *DB) openLocked(version int) {
-	db.attempts++
-	if db.attempts > maxOpenAttempts {
-		queue := db.takeQueueLocked()
-		db.attempts = 0
-		db.state = stateClosed
-		err := &DOMError{Name: "AbortError", Message: "patchkv: gave up opening " + quote(db.name) + " after " + strconv.Itoa(maxOpenAttempts) + " upgrade attempts raced with other contexts"}
-		go failOps(queue, err)
+// requestFailedLocked fails the queue with err, r having failed.
+func (db *DB) requestFailedLocked(r *request, err error) {
+	if db.req != r {
 		return
 	}
-	db.state = stateOpening
-	a := &openAttempt{db: db}
-	db.attempt = a
-	if err := a.start(version); err != nil {
-		db.state = stateClosed
-		db.attempt = nil
-		queue := db.takeQueueLocked()
-		go failOps(queue, err)
-	}
+	db.req = nil
+	db.state = stateClosed
+	r.finish()
+	queue := db.takeQueueLocked()
+	go failOps(queue, err)
 }
 
 // opened is called by a successful open request with its connection.
-func (db *DB) opened(a *openAttempt, conn jsval) {
+func (db *DB) opened(r *request, conn jsval) {
 	db.mu.Lock()
-	if a.abandoned || db.attempt != a {
-		db.mu.Unlock()
+	defer db.mu.Unlock()
+	if r.abandoned || db.req != r {
 		_, _ = conn.Call("close")
 		return
 	}
-	db.attempt = nil
+	db.req = nil
+	db.state = stateClosed
 	if err := db.useConnLocked(conn); err != nil {
-		db.state = stateClosed
 		queue := db.takeQueueLocked()
-		db.mu.Unlock()
-		failOps(queue, err)
+		go failOps(queue, err)
 		return
 	}
-	for _, name := range db.storesNeededLocked() {
-		exists, err := db.hasStoreLocked(name)
-		if err != nil || !exists {
-			// Another context raced us to the version we asked for, or the open
-			// had no upgrade: ask for the next version.
-			v, verr := db.versionLocked()
-			db.dropConnLocked()
-			if verr != nil {
-				v = 0
-			}
-			db.openLocked(v + 1)
-			db.mu.Unlock()
-			return
+	if r.kind == reqUpgrade {
+		if r.upgraded {
+			db.races = 0
+		} else {
+			// Another context took the version we asked for first.
+			db.races++
 		}
 	}
-	db.attempts = 0
-	queue := db.takeQueueLocked()
-	db.mu.Unlock()
-	db.flush(queue)
+	for i, c := range r.deletes {
+		c.applied, c.existed = true, r.existed[i]
+	}
+	db.pumpLocked()
 }
 
 // useConnLocked makes conn the open connection and listens for the events that
 // make it let go: versionchange (another context upgrades or deletes the
-// database) and close (the browser closed it).
+// database) and close (the browser closed it). It learns the connection's object
+// stores once: our own upgrades make a new connection.
 func (db *DB) useConnLocked(conn jsval) error {
-	fn := funcOf(func(jsval, []js.Value) { db.onConnEvent(conn) }, func(error) {})
-	err := conn.Set("onversionchange", fn.Value)
+	stores, err := storeSet(conn)
+	if err != nil {
+		_, _ = conn.Call("close")
+		return asDOMError(err)
+	}
+	version, err := getInt(conn, "version")
+	if err != nil {
+		_, _ = conn.Call("close")
+		return asDOMError(err)
+	}
+	fn := funcOf(func(_ jsval, args []js.Value) {
+		if getString(arg(args, 0), "type") == "close" {
+			// The browser closed it (storage cleared): what it never heard of
+			// must still settle.
+			_, _ = glue.ops.Call("closed", conn)
+		}
+		db.onConnEvent(conn)
+	}, func(error) {})
+	err = conn.Set("onversionchange", fn.Value)
 	if err == nil {
 		err = conn.Set("onclose", fn.Value)
 	}
@@ -374,9 +480,17 @@ func (db *DB) useConnLocked(conn jsval) error {
 		_, _ = conn.Call("close")
 		return asDOMError(err)
 	}
-	db.conn, db.known, db.connFn = conn, map[string]bool{}, fn
+	db.conn, db.stores, db.connFn, db.version = conn, stores, fn, version
 	db.state = stateOpen
 	return nil
+}
+
+func getInt(v jsval, p string) (int, error) {
+	x, err := v.Get(p)
+	if err != nil {
+		return 0, err
+	}
+	return x.Int()
 }
 
 // Adopt makes conn, an open IDBDatabase of this patch's database, the DB's
@@ -396,143 +510,356 @@ func (db *DB) Adopt(conn js.Value) error {
 	return db.useConnLocked(c)
 }
 
-// openFailed is called when an open request fails.
-func (db *DB) openFailed(a *openAttempt, err error) {
+// requestFailed is called when a request fails with err.
+func (db *DB) requestFailed(r *request, err error) {
 	db.mu.Lock()
-	if a.abandoned || db.attempt != a {
-		db.mu.Unlock()
+	defer db.mu.Unlock()
+	if r.abandoned || db.req != r {
 		return
 	}
-	db.attempt = nil
-	db.state = stateClosed
-	if errorName(err) == "VersionError" && len(db.queue) > 0 {
+	if errorName(err) == "VersionError" && r.kind == reqUpgrade {
 		// Someone upgraded past the version we asked for: learn the current one.
-		db.openLocked(0)
-		db.mu.Unlock()
+		db.req = nil
+		db.state = stateClosed
+		db.races++
+		db.pumpLocked()
 		return
 	}
-	queue := db.takeQueueLocked()
-	db.mu.Unlock()
-	failOps(queue, err)
+	if r.kind == reqDelete && len(db.queue) > 0 && db.queue[0].ctl == r.destroy {
+		db.req = nil
+		db.state = stateClosed
+		db.queue = db.queue[1:]
+		go r.destroy.fail(err)
+		db.pumpLocked()
+		return
+	}
+	db.requestFailedLocked(r, err)
+}
+
+// deleted is called when the database was deleted by r.
+func (db *DB) deleted(r *request) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if r.abandoned || db.req != r {
+		return
+	}
+	db.req = nil
+	db.state = stateClosed
+	if len(db.queue) > 0 && db.queue[0].ctl == r.destroy {
+		db.queue = db.queue[1:]
+		go r.destroy.finish(undefined())
+	}
+	db.pumpLocked()
 }
 
 // blockedTimeout fails what is queued when other connections did not close in time.
-func (db *DB) blockedTimeout(a *openAttempt) {
+func (db *DB) blockedTimeout(r *request) {
 	db.mu.Lock()
-	a.stopTimer = nil
-	if db.attempt != a || len(db.queue) == 0 {
+	r.stopTimer = nil
+	if db.req != r || len(db.queue) == 0 {
 		db.mu.Unlock()
 		return
 	}
 	queue := db.takeQueueLocked()
 	db.mu.Unlock()
-	failOps(queue, &DOMError{Name: "TimeoutError", Message: "patchkv: adding an object store to database " +
-		quote(db.name) + " waited " + seconds(db.opts.BlockedTimeoutMS) +
-		" for other connections (another tab, worker or frame) to close; they did not"})
-}
-
-// flush runs queued operations in their order, in this task, so that they share
-// transactions.
-func (db *DB) flush(queue []*op) {
-	for _, o := range queue {
-		_ = db.run(o) // held already: no Hold, no error
+	var err error
+	if r.kind == reqDelete {
+		err = &DOMError{Name: "TimeoutError", Message: "patchkv: deleting database " + quote(db.name) +
+			" waited " + seconds(db.opts.BlockedTimeoutMS) +
+			" for other connections (another tab, worker or frame) to close; it is deleted once they do"}
+	} else {
+		err = &DOMError{Name: "TimeoutError", Message: "patchkv: adding an object store to database " +
+			quote(db.name) + " waited " + seconds(db.opts.BlockedTimeoutMS) +
+			" for other connections (another tab, worker or frame) to close; they did not"}
 	}
+	failOps(queue, err)
 }
 
-// openAttempt is one indexedDB.open request and its events.
-type openAttempt struct {
-	db         *DB
-	req        jsval
-	fn         js.Func
+type reqKind uint8
+
+const (
+	reqOpen    reqKind = iota // open the current version (creating the database)
+	reqUpgrade                // open version, creating and deleting object stores
+	reqDelete                 // delete the database
+)
+
+// request is one indexedDB.open or deleteDatabase request and its events.
+type request struct {
+	db      *DB
+	kind    reqKind
+	version int
+	req     jsval
+	fn      js.Func
+	destroy *ctlOp // reqDelete: the Destroy it does
+
+	locked      bool  // holds the upgrade lock
+	waitingLock bool  // waiting for the lock or a back-off
+	release     jsval // lets go of the lock
+	lockFn      js.Func
+	stopDelay   func()
+
 	blocked    bool
 	reported   bool
 	stopTimer  func()
 	stopReport func()
 	abandoned  bool
+
+	probing  bool // an upgrade's first open, of the current version
+	upgraded bool // upgradeneeded ran
+	deletes  []*ctlOp
+	existed  []bool
 }
 
-func (a *openAttempt) start(version int) error {
-	args := []any{a.db.name}
-	if version > 0 {
-		args = append(args, version)
+// waiting reports whether r waits for others: a blocked upgrade or delete, or
+// an upgrade waiting for the lock another context holds while it upgrades.
+func (r *request) waiting() bool { return r.blocked || r.waitingLock }
+
+// lock asks for the upgrade lock, so that contexts never race each other's
+// upgrades: whoever holds it upgrades from the version it finds. It reports false
+// where Web Locks do not exist; the back-off after races then keeps progress.
+// Called with db.mu held.
+func (r *request) lock() bool {
+	loadLifeGlue()
+	r.lockFn = funcOf(func(_ jsval, args []js.Value) { r.granted(arg(args, 0)) }, func(error) {})
+	ok, err := lifeGlue.lock.Invoke("patchkv-upgrade:"+r.db.name, r.lockFn.Value)
+	if err == nil {
+		b, _ := ok.Bool()
+		if b {
+			r.waitingLock = true
+			r.armTimer()
+			return true
+		}
 	}
-	req, err := a.db.g.indexedDB.Call("open", args...)
+	releaseFunc(r.lockFn)
+	r.lockFn = js.Func{}
+	return false
+}
+
+// granted is called once the lock is held (release undefined: it could not be had).
+func (r *request) granted(release jsval) {
+	db := r.db
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	r.release = release
+	releaseFunc(r.lockFn)
+	r.lockFn = js.Func{}
+	if r.abandoned || db.req != r {
+		r.unlock()
+		return
+	}
+	r.locked, r.waitingLock = true, false
+	if r.stopTimer != nil {
+		r.stopTimer()
+		r.stopTimer = nil
+	}
+	if len(db.queue) == 0 {
+		// What needed the upgrade failed or was dropped meanwhile.
+		db.req = nil
+		db.state = stateClosed
+		r.unlock()
+		return
+	}
+	// After a race, the version we know is likely stale (others upgraded while we
+	// waited): learn the current one first, under the lock, so that this upgrade
+	// cannot race again.
+	r.probing = db.races > 0
+	db.beginLocked(r)
+}
+
+// unlock lets go of the upgrade lock.
+func (r *request) unlock() {
+	if r.release.Type() == js.TypeFunction {
+		_, _ = r.release.Invoke()
+	}
+	r.release = undefined()
+	r.locked = false
+}
+
+// abandon stops caring about r: its connection, if it comes, is closed.
+func (r *request) abandon() {
+	r.abandoned = true
+	if r.stopDelay != nil {
+		r.stopDelay()
+		r.stopDelay = nil
+	}
+	if r.stopTimer != nil {
+		r.stopTimer()
+		r.stopTimer = nil
+	}
+	if r.stopReport != nil {
+		r.stopReport()
+		r.stopReport = nil
+	}
+	if r.req.js().Truthy() {
+		return // finish runs on its events
+	}
+	r.finish()
+}
+
+func (r *request) start() error {
+	db := r.db
+	var req jsval
+	var err error
+	switch r.kind {
+	case reqDelete:
+		r.destroy = db.queue[0].ctl
+		req, err = db.g.indexedDB.Call("deleteDatabase", db.name)
+	case reqUpgrade:
+		if r.probing {
+			req, err = db.g.indexedDB.Call("open", db.name)
+		} else {
+			req, err = db.g.indexedDB.Call("open", db.name, r.version)
+		}
+	default:
+		req, err = db.g.indexedDB.Call("open", db.name)
+	}
 	if err != nil {
 		return asDOMError(err)
 	}
-	a.req = req
-	a.fn = funcOf(a.handle, func(err error) { a.db.openFailed(a, err) })
+	r.req = req
+	r.fn = funcOf(r.handle, func(err error) { db.requestFailed(r, err) })
 	for _, ev := range []string{"onsuccess", "onerror", "onblocked", "onupgradeneeded"} {
-		if err := req.Set(ev, a.fn.Value); err != nil {
+		if err := req.Set(ev, r.fn.Value); err != nil {
 			return asDOMError(err)
 		}
 	}
 	return nil
 }
 
-func (a *openAttempt) handle(_ jsval, args []js.Value) {
+func (r *request) handle(_ jsval, args []js.Value) {
 	event := arg(args, 0)
 	switch getString(event, "type") {
 	case "upgradeneeded":
-		a.upgrade()
+		r.upgrade()
 	case "blocked":
-		a.onBlocked(event)
+		r.onBlocked()
 	case "success":
-		a.finish()
-		conn, err := a.req.Get("result")
-		if err != nil {
-			a.db.openFailed(a, asDOMError(err))
+		req := r.req
+		r.db.mu.Lock()
+		probing := r.probing && !r.upgraded
+		if probing {
+			r.endRequest() // keeps the lock for reissue
+		} else {
+			r.finish()
+		}
+		r.db.mu.Unlock()
+		if r.kind == reqDelete {
+			r.db.deleted(r)
 			return
 		}
-		a.db.opened(a, conn)
+		conn, err := req.Get("result")
+		if err != nil {
+			r.db.requestFailed(r, asDOMError(err))
+			return
+		}
+		if probing {
+			if r.reissue(conn) {
+				return
+			}
+			r.db.mu.Lock()
+			r.unlock()
+			r.db.mu.Unlock()
+		}
+		r.db.opened(r, conn)
 	case "error":
-		a.finish()
+		req := r.req
+		r.db.mu.Lock()
+		r.finish()
+		r.db.mu.Unlock()
 		_, _ = event.Call("preventDefault")
-		reqErr, err := a.req.Get("error")
+		reqErr, err := req.Get("error")
 		if err != nil {
-			a.db.openFailed(a, asDOMError(err))
+			r.db.requestFailed(r, asDOMError(err))
 			return
 		}
-		a.db.openFailed(a, newDOMError(reqErr))
+		r.db.requestFailed(r, newDOMError(reqErr))
 	}
 }
 
-// upgrade creates, inside the versionchange transaction, every object store that
-// queued writes need, so that concurrent first writes share one upgrade.
-func (a *openAttempt) upgrade() {
-	conn, err := a.req.Get("result")
+// reissue is called with the connection a probing upgrade opened: when the
+// queue still needs changes, it closes conn and asks for the next version, still
+// holding the lock, and reports true.
+func (r *request) reissue(conn jsval) bool {
+	db := r.db
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if r.abandoned || db.req != r {
+		return false
+	}
+	have, err := storeSet(conn)
+	v, verr := getInt(conn, "version")
+	if err != nil || verr != nil {
+		return false
+	}
+	if len(db.planLocked(have)) == 0 {
+		return false // someone else made what we need
+	}
+	_, _ = conn.Call("close")
+	r.probing = false
+	r.version = v + 1
+	if err := r.start(); err != nil {
+		db.requestFailedLocked(r, err)
+	}
+	return true
+}
+
+// upgrade makes, inside the versionchange transaction, the changes the queued
+// operations need (planLocked), so that operations issued together share one
+// upgrade.
+func (r *request) upgrade() {
+	conn, err := r.req.Get("result")
 	if err != nil {
 		return
 	}
-	a.db.mu.Lock()
-	names := a.db.storesNeededLocked()
-	a.db.mu.Unlock()
-	for _, name := range names {
-		exists, err := containsStore(conn, name)
-		if err != nil || exists {
-			continue
-		}
-		if _, err := conn.Call("createObjectStore", name); err != nil {
-			// Abort the upgrade; the open request then fails with this error.
-			if tx, terr := a.req.Get("transaction"); terr == nil {
-				_, _ = tx.Call("abort")
+	db := r.db
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	have, err := storeSet(conn)
+	if err != nil {
+		have = map[string]bool{}
+	}
+	r.upgraded = true
+	for _, c := range db.planLocked(have) {
+		existed := have[c.name]
+		var err error
+		switch {
+		case c.del != nil:
+			if existed {
+				_, err = conn.Call("deleteObjectStore", c.name)
+				delete(have, c.name)
 			}
+			r.deletes = append(r.deletes, c.del)
+			r.existed = append(r.existed, existed)
+		case !existed:
+			_, err = conn.Call("createObjectStore", c.name)
+			have[c.name] = true
+		}
+		if err != nil {
+			r.abortUpgrade()
 			return
 		}
+	}
+}
+
+// abortUpgrade aborts the versionchange transaction; the open request then fails.
+func (r *request) abortUpgrade() {
+	r.deletes, r.existed = nil, nil
+	if tx, err := r.req.Get("transaction"); err == nil {
+		_, _ = tx.Call("abort")
 	}
 }
 
 // onBlocked starts the bounded wait. Our own connection, closed just before the
 // upgrade, can report blocked while its last transactions finish; so progress is
 // reported only if the wait lasts longer than blockedReportDelay.
-func (a *openAttempt) onBlocked(jsval) {
-	db := a.db
+func (r *request) onBlocked() {
+	db := r.db
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	a.blocked = true
-	a.armTimer()
-	if a.stopReport == nil {
-		a.stopReport = afterFunc(blockedReportDelay, a.report)
+	r.blocked = true
+	r.armTimer()
+	if r.stopReport == nil {
+		r.stopReport = afterFunc(blockedReportDelay, r.report)
 	}
 }
 
@@ -540,17 +867,21 @@ func (a *openAttempt) onBlocked(jsval) {
 const blockedReportDelay = 1000 // ms
 
 // report tells the developer, once, what the upgrade is waiting for.
-func (a *openAttempt) report() {
-	db := a.db
+func (r *request) report() {
+	db := r.db
 	db.mu.Lock()
-	if db.attempt != a || a.reported {
+	if db.req != r || r.reported {
 		db.mu.Unlock()
 		return
 	}
-	a.reported = true
+	r.reported = true
 	db.mu.Unlock()
+	what := "the write needs a version upgrade and fails"
+	if r.kind == reqDelete {
+		what = "deleting it waits, and kv.destroy() fails,"
+	}
 	msg := "patchkv: waiting for other connections to database " + quote(db.name) +
-		" to close (another tab, worker or frame has it open); the write needs a version upgrade and fails after " +
+		" to close (another tab, worker or frame has it open); " + what + " after " +
 		seconds(db.opts.BlockedTimeoutMS) + " if they do not"
 	if db.opts.OnBlocked != nil {
 		db.opts.OnBlocked(msg)
@@ -559,67 +890,41 @@ func (a *openAttempt) report() {
 	_, _ = db.g.console.Call("warn", msg)
 }
 
-// armTimer starts the bounded wait of a blocked attempt; called with db.mu held.
-// A running timer is left alone, so that later operations never extend the wait of
-// earlier ones; once it fired, the next queued operation starts a new one.
-func (a *openAttempt) armTimer() {
-	if a.stopTimer != nil {
+// armTimer starts the bounded wait of a waiting request; called with db.mu held.
+// A running timer is left alone, so that later operations never extend the wait
+// of earlier ones; once it fired, the next queued operation starts a new one.
+func (r *request) armTimer() {
+	if r.stopTimer != nil {
 		return
 	}
-	a.stopTimer = afterFunc(a.db.opts.BlockedTimeoutMS, func() { a.db.blockedTimeout(a) })
+	r.stopTimer = afterFunc(r.db.opts.BlockedTimeoutMS, func() { r.db.blockedTimeout(r) })
 }
 
-func (a *openAttempt) finish() {
-	a.db.mu.Lock()
-	if a.stopTimer != nil {
-		a.stopTimer()
+// finish releases what r holds; called with db.mu held.
+func (r *request) finish() {
+	r.endRequest()
+	if r.locked {
+		r.unlock()
 	}
-	if a.stopReport != nil {
-		a.stopReport()
-	}
-	a.db.mu.Unlock()
-	for _, ev := range []string{"onsuccess", "onerror", "onblocked", "onupgradeneeded"} {
-		_ = a.req.Set(ev, nil)
-	}
-	releaseFunc(a.fn)
 }
 
-// containsStore reports whether conn has an object store called name.
-func containsStore(conn jsval, name string) (bool, error) {
-	names, err := conn.Get("objectStoreNames")
-	if err != nil {
-		return false, err
+// endRequest stops r's timers and lets go of its IndexedDB request.
+func (r *request) endRequest() {
+	if r.stopTimer != nil {
+		r.stopTimer()
+		r.stopTimer = nil
 	}
-	v, err := names.Call("contains", name)
-	if err != nil {
-		return false, err
+	if r.stopReport != nil {
+		r.stopReport()
+		r.stopReport = nil
 	}
-	return v.Bool()
-}
-
-// storeNames lists conn's object stores in order.
-func storeNames(conn jsval) ([]string, error) {
-	list, err := conn.Get("objectStoreNames")
-	if err != nil {
-		return nil, err
-	}
-	n, err := list.Length()
-	if err != nil {
-		return nil, err
-	}
-	names := make([]string, 0, n)
-	for i := 0; i < n; i++ {
-		v, err := list.Call("item", i)
-		if err != nil {
-			return nil, err
+	if r.req.js().Truthy() {
+		for _, ev := range []string{"onsuccess", "onerror", "onblocked", "onupgradeneeded"} {
+			_ = r.req.Set(ev, nil)
 		}
-		s, err := v.String()
-		if err != nil {
-			return nil, err
-		}
-		names = append(names, s)
+		releaseFunc(r.fn)
+		r.req = undefined()
 	}
-	return names, nil
 }
 
 // seconds formats a duration in milliseconds for messages, e.g. "10s" or "1.5s".

@@ -29,6 +29,7 @@ var (
 // some embedded webviews, or a worker without it).
 var ErrNoIndexedDB = errors.New("idb: IndexedDB is not available in this context")
 
+//go:noinline
 func loadGlobals() (*globals, error) {
 	jsgOnce.Do(func() {
 		g := wrap(js.Global())
@@ -191,6 +192,7 @@ var glue struct {
 	hubOf jsval
 }
 
+//go:noinline
 func loadGlue() error {
 	glue.once.Do(func() {
 		eval, err := wrap(js.Global()).Get("eval")

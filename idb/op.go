@@ -80,12 +80,13 @@ type JSOp struct {
 }
 
 // op is one operation kept whole, so that it can wait in the queue while the
-// connection opens or upgrades: a JSOp on an object store, or a ping.
+// connection opens or upgrades: a JSOp on an object store, or a control
+// operation on the database (ctl, see ctl.go).
 type op struct {
 	store string
 	js    *JSOp
-	held  bool        // js.Hold has run
-	ping  func(error) // for a ping: called once the connection is open or failed
+	held  bool // js.Hold has run
+	ctl   *ctlOp
 }
 
 // creates reports whether o needs its object store to exist.
@@ -93,8 +94,8 @@ func (o *op) creates() bool { return o.js != nil && o.js.Kind.Creates() }
 
 // fail reports err for o.
 func (o *op) fail(err error) {
-	if o.ping != nil {
-		o.ping(err)
+	if o.ctl != nil {
+		o.ctl.fail(err)
 		return
 	}
 	_ = o.js.Run(js.Undefined(), false, err)

@@ -57,6 +57,14 @@
     /** @param {any} err */
     const gone = (err) => goneNames.includes(err?.name);
 
+    /**
+     * Transactions not finished yet. When the browser force-closes a connection
+     * ("Clear site data"), a transaction it never heard of gets neither complete
+     * nor abort: closed() fails what is still in one (issue 14 #3).
+     * @type {Set<OpBatch>}
+     */
+    const unfinished = new Set();
+
     /** Marks an update function's result as a failure (goapi's Go function returned an error). */
     const skip = Object.freeze({ skip: true });
 
@@ -93,9 +101,12 @@
       const tx = conn.transaction(name, write ? 'readwrite' : 'readonly');
       /** @type {OpBatch} */
       const b = { conn, name, tx, store: tx.objectStore(name), write, epoch, joinable: true, solo, entries: [] };
+      unfinished.add(b);
       if (write) {
         tx.oncomplete = () => committed(b);
         tx.onabort = () => aborted(b);
+      } else {
+        tx.oncomplete = tx.onabort = () => unfinished.delete(b);
       }
       return b;
     }
@@ -163,7 +174,6 @@
           else e.resolve(v);
         };
         watch(req, e);
-        if (!b.write) return;
       }
       b.entries.push(e);
     }
@@ -210,6 +220,7 @@
 
     /** @param {OpBatch} b */
     function committed(b) {
+      unfinished.delete(b);
       /** @type {PatchkvChange[]} */
       const changes = [];
       /** @type {PatchkvHub | undefined} */
@@ -233,6 +244,7 @@
      * @param {OpBatch} b
      */
     function aborted(b) {
+      unfinished.delete(b);
       const err = b.tx.error || new DOMException('patchkv: the transaction was aborted', 'AbortError');
       const live = b.entries.filter((e) => !e.failed);
       if (b.solo || live.length < 2) {
@@ -309,6 +321,22 @@
        * @param {any} value @param {any} key
        * @returns {any[]} the copy, boxed
        */
+      /**
+       * closed is told that the browser closed conn (its close event): once the
+       * events already queued have run, every call still in one of its
+       * transactions fails with an AbortError, so that every call settles.
+       * @param {IDBDatabase} conn
+       */
+      closed(conn) {
+        setTimeout(() => {
+          const err = new DOMException('patchkv: the browser closed the connection to the database (site data cleared?); the call may not have taken effect', 'AbortError');
+          for (const b of unfinished) {
+            if (b.conn !== conn) continue;
+            unfinished.delete(b);
+            for (const e of b.entries) fail(e, err);
+          }
+        }, 0);
+      },
       clone(value, key) {
         try {
           return [structuredClone(value)];

@@ -6,6 +6,7 @@ import { Patch } from './runtime.js';
 import { KINDS } from './nodes/index.js';
 import { Editor, DRAFTS_KEY } from './editor.js';
 import { StoragePanel } from './storage.js';
+import { PatchFiles } from './patches.js';
 import { demoPatch } from './demo.js';
 
 /**
@@ -82,7 +83,18 @@ export function boot(options = {}) {
     let editor;
     const patch = new Patch({ root, safe, p5Parent: (nodeId) => editor.p5Parent(nodeId) });
     editor = new Editor(patch, $('#canvas'));
-    const panel = new StoragePanel($('#storage-list'), () => patch.root);
+    const panel = new StoragePanel($('#storage-list'), () => patch.root, {
+      nodeIds: () => patch.nodes.keys(),
+      onError: banner,
+    });
+    const open = (/** @type {string} */ pid) => {
+      const url = new URL(location.href);
+      url.searchParams.set('patch', pid);
+      location.assign(url); // also when it is this patch: it reloads
+    };
+    new PatchFiles($('#patch-files'), {
+      current: () => patch.root, go: open, onError: banner, onImported: () => location.reload(),
+    });
     window.patch = patch;
 
     // Save the document after every change, coalescing the bursts of one task.
@@ -96,14 +108,14 @@ export function boot(options = {}) {
         queued = false;
         const doc = patch.toJSON();
         lastSave = patch.root.set(LAYOUT_KEY, doc).then(
-          () => panel.schedule(),
+          () => panel.schedule(0, 'host'),
           (err) => banner(`could not save the patch: ${err?.message ?? err}`),
         );
       });
     };
     window.patchSaved = () => lastSave;
     patch.addEventListener('change', save);
-    patch.addEventListener('write', () => panel.schedule());
+    // The panel follows kv's own change events (panel.watch below), node writes included.
     patch.addEventListener('load', () => {
       $('#patch-id').textContent = patch.id;
       document.title = `${patch.id} · patchkv`;
@@ -150,6 +162,7 @@ export function boot(options = {}) {
     await loaded;
     clearTimeout(slow);
     markLoading(id, false);
+    panel.watch();
     await panel.refresh();
     $('#loading').hidden = true;
     document.body.dataset.ready = 'true';

@@ -84,6 +84,23 @@ export interface KVRoot extends KVStore {
   /** Every scope of this patch that holds (or held) data, in IndexedDB order. */
   scopes(): Promise<KVScope[]>;
   /**
+   * The export file of the whole patch: every scope, key and value, in patchkv's
+   * versioned format (README "Export file"). Blob values go in by reference.
+   */
+  export(): Promise<Blob>;
+  /**
+   * Loads an export file into this patch, atomically: `merge` (default) writes its
+   * keys over the patch's, `replace` makes the patch's data exactly the file's.
+   * Rejects with `DataError` for a file that is not an intact export this version
+   * reads, `TypeError` for a non-Blob, `QuotaExceededError` when the disk fills;
+   * then no key has changed.
+   */
+  import(file: Blob, options?: { mode?: "merge" | "replace" }): Promise<{ scopes: number; keys: number }>;
+  /** Deletes a scope's object store and its keys; resolves to whether it existed. */
+  removeScope(scope: { kind: "host" | "node" | "store"; name?: string }): Promise<boolean>;
+  /** Deletes the patch's whole database; the next write creates it again. */
+  destroy(): Promise<void>;
+  /**
    * `subscribe` for every scope of the patch: calls `listener` after each
    * committed change of any scope, from any context. Returns the function that
    * stops it. Throws a `TypeError` when `listener` is not a function.

@@ -188,6 +188,7 @@ async function start(wasmURL, module) {
   try {
     const api = await Promise.race([ready, exited]);
     api.attach(instance.exports); // kv methods then call into Go directly
+    api.archive = () => import('./archive.js'); // kv.export/import/removeScope/destroy, loaded on first use
     return api;
   } finally {
     delete globalThis.__patchkvReady;

@@ -111,6 +111,16 @@ export class RuntimeNode {
     this.ports = { ...kind.ports };
     /** @type {string} the label setTitle gave the node ("" for none) */
     this.title = '';
+    /** @type {Set<() => void>} what stop() undoes: the current run's subscriptions */
+    this.cleanups = new Set();
+  }
+
+  /**
+   * onStop registers fn to run when the node's current run stops (re-run or removal).
+   * @param {() => void} fn
+   */
+  onStop(fn) {
+    this.cleanups.add(fn);
   }
 
   /** live reports whether this object is still the patch's node of its id. */
@@ -130,6 +140,15 @@ export class RuntimeNode {
   /** stop ends the node's current run: later callbacks of that run do nothing. */
   stop() {
     this.gen++;
+    const fns = [...this.cleanups];
+    this.cleanups.clear();
+    for (const fn of fns) {
+      try {
+        fn();
+      } catch (err) {
+        console.warn(`[patch node ${this.id}] cleanup failed`, err);
+      }
+    }
     this.setStatus({ state: 'stopped' });
   }
 

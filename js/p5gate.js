@@ -50,7 +50,10 @@ export function gateEvents(p, slot) {
       return was;
     });
   }
-  slot.addEventListener('pointerdown', () => slot.focus({ preventScroll: true }));
+  if (!slot.dataset.gated) {
+    slot.dataset.gated = 'true'; // one listener per slot, whatever number of runs
+    slot.addEventListener('pointerdown', () => slot.focus({ preventScroll: true }));
+  }
 }
 
 /**

@@ -539,7 +539,21 @@ export class Patch extends EventTarget {
       delete: (/** @type {string} */ key) => announce(store.delete(key)),
       clear: () => announce(store.clear()),
       update: (/** @type {string} */ key, /** @type {any} */ fn) => announce(store.update(key, fn)),
-      subscribe: (/** @type {any} */ fn) => store.subscribe(fn),
+      subscribe: (/** @type {any} */ fn) => {
+        if (!owner || typeof fn !== 'function') return store.subscribe(fn);
+        // Node code's subscriptions end with its run (like its timers), and what its
+        // listener throws or rejects with shows on the node.
+        const unsubscribe = store.subscribe((change) => {
+          try {
+            const r = fn(change);
+            if (r && typeof r.then === 'function') r.then(null, (/** @type {unknown} */ err) => owner.fail(err));
+          } catch (err) {
+            owner.fail(err);
+          }
+        });
+        owner.onStop(unsubscribe);
+        return unsubscribe;
+      },
       store: (/** @type {string} */ name) => this.scopedKV(store.store(name), `store:${name}`, owner),
     }));
   }

@@ -57,6 +57,11 @@ const (
 	methodStore
 	methodNode
 	methodScopes
+	// A patch's data as a whole (SPEC §8): js/archive.js, through wasm/archive.go.
+	methodExport
+	methodImport
+	methodRemoveScope
+	methodDestroy
 )
 
 // method is one method of a kv object. Every method of every kv object is a
@@ -66,6 +71,8 @@ const (
 type method struct {
 	name  string
 	arity int
+	// optional is how many arguments after arity may be left out.
+	optional int
 	// store is set for node() and store(): they return a store object, so a bad
 	// call returns one whose data methods reject instead of a rejected Promise.
 	store bool
@@ -102,7 +109,7 @@ func init() {
 	op := func(kind idb.OpKind) func(*root, *bound, *call) js.Value {
 		return func(_ *root, b *bound, c *call) js.Value { return runOp(b, c, kind) }
 	}
-	methods = make([]method, methodScopes+1)
+	methods = make([]method, methodDestroy+1)
 	methods[methodGet] = method{name: "get", arity: 1, call: op(idb.OpGet)}
 	methods[methodSet] = method{name: "set", arity: 2, call: op(idb.OpPut)}
 	methods[methodHas] = method{name: "has", arity: 1, call: op(idb.OpHas)}
@@ -129,8 +136,16 @@ func init() {
 	methods[methodScopes] = method{name: "scopes", arity: 0, call: func(r *root, _ *bound, _ *call) js.Value {
 		return r.scopes()
 	}}
+	archive := func(name string) func(*root, *bound, *call) js.Value {
+		return func(r *root, _ *bound, c *call) js.Value { return r.archive(name, c) }
+	}
+	methods[methodExport] = method{name: "export", arity: 0, call: archive("export")}
+	methods[methodImport] = method{name: "import", arity: 1, optional: 1, call: archive("import")}
+	methods[methodRemoveScope] = method{name: "removeScope", arity: 1, call: archive("removeScope")}
+	methods[methodDestroy] = method{name: "destroy", arity: 0, call: archive("destroy")}
 	storeMethods = []methodID{methodGet, methodSet, methodHas, methodDelete, methodKeys, methodClear, methodUpdate, methodStore}
-	rootMethods = append(storeMethods[:len(storeMethods):len(storeMethods)], methodNode, methodScopes)
+	rootMethods = append(storeMethods[:len(storeMethods):len(storeMethods)], methodNode, methodScopes,
+		methodExport, methodImport, methodRemoveScope, methodDestroy)
 	storeMethodsJS = methodTable(storeMethods)
 	rootMethodsJS = methodTable(rootMethods)
 }
@@ -216,8 +231,12 @@ func dispatchCall(object int32, id methodID, flags, argc int32, args js.Value, h
 	if flags&flagForeign != 0 {
 		return bad(typeError(name() + ": called on an object that is not this kv store"))
 	}
-	if int(argc) != m.arity {
-		return bad(typeError(name() + ": takes " + strconv.Itoa(m.arity) + " argument" + plural(m.arity) + ", got " + strconv.Itoa(int(argc))))
+	if int(argc) < m.arity || int(argc) > m.arity+m.optional {
+		takes := strconv.Itoa(m.arity)
+		if m.optional > 0 {
+			takes += " to " + strconv.Itoa(m.arity+m.optional)
+		}
+		return bad(typeError(name() + ": takes " + takes + " argument" + plural(m.arity+m.optional) + ", got " + strconv.Itoa(int(argc))))
 	}
 	if hook := testHook; hook != nil {
 		hook(name())
@@ -234,6 +253,7 @@ type root struct {
 
 	mu     sync.Mutex
 	stores map[string]js.Value // by object store name
+	handle js.Value            // for js/archive.js (wasm/archive.go), made on first use
 }
 
 // newRoot builds the root kv of db's patch.

@@ -15,6 +15,7 @@ import (
 // loader handing over the module's exports. The loader's entry and the Worker run
 // the same cases in internal/contract's own tests.
 func TestContract(t *testing.T) {
+	useArchive() // kv.export/import/removeScope/destroy need js/archive.js, which the loader would import
 	eval := js.Global().Get("eval")
 	for _, f := range contract.Files() {
 		eval.Invoke(f.Source)

@@ -21,6 +21,15 @@
 //   - contract_test.go in this package: the loader's exported entry (loadKV) in a
 //     page, and loadKV in a dedicated Worker, in headless Chromium.
 //
+// Writing a case: put it in the cases/*.js file of its topic (a new file is picked
+// up by itself); give it a name that states the promise, since the name is the
+// subtest's and the README's Guarantees cite it; make every check say what it
+// checked (t.equal(got, want, 'after delete')). t.raw looks at the database from
+// outside with plain IndexedDB; t.entry names the entry, for the rare case that
+// cannot run in one (t.skipIf(t.entry === 'worker', 'no DOM in a Worker')); a case
+// that needs more than 30 s says so: contract.test(name, fn, {timeout: 60_000}).
+// Every patch a case opens is deleted after it.
+//
 // Behaviour that needs several contexts at once (pages, workers, a crash) stays in Go
 // tests in faults/ and e2e/; what needs the module's insides stays in wasm/.
 package contract

@@ -2,10 +2,14 @@
 // message arriving on its inlet. The text is JSON, a JavaScript literal, or Patchies'
 // shorthand (see parseMessage); `$1` stands for the message that arrived on the inlet.
 
-import { RuntimeNode, BANG } from '../node.js';
+import { RuntimeNode, BANG, isBang } from '../node.js';
 
 /** SHORTHAND_BARE lists the shorthand words that stand alone: `keys` → {type:'keys'}. */
 const SHORTHAND_BARE = ['keys', 'clear', 'subscribe', 'unsubscribe'];
+/** LITERAL_WORDS are bare words that are JavaScript values, not message types. */
+const LITERAL_WORDS = ['true', 'false', 'null', 'undefined', 'NaN', 'Infinity'];
+/** USES_INPUT tells whether a msg box's text refers to $1. */
+const USES_INPUT = /\$1(?!\d)/;
 /** SHORTHAND_KEYED lists the shorthand words that take a key: `get foo` → {type:'get',key:'foo'}. */
 const SHORTHAND_KEYED = ['get', 'has', 'delete'];
 
@@ -65,6 +69,7 @@ function key(text, $1) {
  *     `set foo 42` → {type:'set',key:'foo',value:42} (the value is `$1`, JSON, a literal
  *     or else the rest of the text as a string); `keys`, `clear`, `subscribe`,
  *     `unsubscribe` → {type}; `setStore name` → {type:'setStore',value:'name'}
+ *   - any other single word, as in Patchies: `reset` → {type:'reset'}
  *   - a JavaScript literal, where `$1` is in scope: `{type: 'set', key: 'n', value: $1 * 2}`
  * It throws (a SyntaxError, usually) when the text is none of these.
  * @param {string} text
@@ -92,16 +97,29 @@ export function parseMessage(text, $1) {
     }
     if (word === 'setStore' && first !== undefined && rest === undefined) return { type: 'setStore', value: key(first, $1) };
   }
+  if (/^[A-Za-z_]\w*$/.test(t) && !LITERAL_WORDS.includes(t)) return { type: t };
   return literal(t, $1);
 }
 
-/** MsgNode sends its message when clicked, banged, or given any message. */
+/**
+ * MsgNode sends its message when clicked, banged, or given any other message. A
+ * message other than a bang becomes its `$1` (kept for later clicks and bangs, as in
+ * Patchies); until one has arrived, a text that uses `$1` sends nothing.
+ */
 export class MsgNode extends RuntimeNode {
   static type = 'msg';
   static description = 'sends its message when clicked or when a message arrives ($1 is that message)';
   static field = /** @type {const} */ ('args');
   static face = /** @type {const} */ ('msg');
   static template = { args: 'keys' };
+
+  /** @param {import('../runtime.js').Patch} patch @param {import('../runtime.js').NodeSpec} spec */
+  constructor(patch, spec) {
+    super(patch, spec);
+    /** @type {unknown} the last message other than a bang that arrived: $1 */
+    this.input = undefined;
+    this.hasInput = false;
+  }
 
   async start() {
     await super.start();
@@ -110,32 +128,46 @@ export class MsgNode extends RuntimeNode {
     } catch (err) {
       // Only a text that cannot parse is wrong before anything arrives: an expression
       // may fail for $1 === undefined and work for the messages it is meant for.
-      if (err instanceof SyntaxError) this.fail(new SyntaxError(`not a message (JSON, a JavaScript literal or a shorthand such as "get key"): ${/** @type {Error} */ (err).message}`));
+      if (err instanceof SyntaxError) this.fail(notAMessage(err));
     }
   }
 
   /** @param {unknown} msg */
   receive(msg) {
-    this.fire(msg);
+    if (!isBang(msg)) {
+      this.input = msg;
+      this.hasInput = true;
+    }
+    this.fire();
   }
 
   trigger() {
-    this.fire(undefined);
+    this.fire();
   }
 
-  /**
-   * fire sends the message, with $1 standing for `input`.
-   * @param {unknown} input
-   */
-  fire(input) {
-    let out;
-    try {
-      out = parseMessage(this.spec.args ?? '', input);
-    } catch (err) {
-      this.fail(new SyntaxError(`not a message (JSON, a JavaScript literal or a shorthand such as "get key"): ${/** @type {Error} */ (err).message}`));
+  /** fire sends the message, with $1 standing for the last message that arrived. */
+  fire() {
+    const text = this.spec.args ?? '';
+    if (USES_INPUT.test(text) && !this.hasInput) {
+      this.setStatus({ log: 'nothing sent: $1 waits for a message on the inlet' }, false);
       return;
     }
-    if (this.status.state === 'error') this.setStatus({ state: 'running' });
+    let out;
+    try {
+      out = parseMessage(text, this.input);
+    } catch (err) {
+      this.fail(notAMessage(err));
+      return;
+    }
+    if (this.status.state === 'error' || this.status.log) this.setStatus({ state: 'running' });
     this.send(out);
   }
+}
+
+/**
+ * @param {unknown} err
+ * @returns {SyntaxError}
+ */
+function notAMessage(err) {
+  return new SyntaxError(`not a message (JSON, a JavaScript literal or a shorthand such as "get key"): ${/** @type {Error} */ (err)?.message ?? err}`);
 }

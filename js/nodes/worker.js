@@ -16,6 +16,9 @@ const WASM_URL = new URL('../../kv.wasm', import.meta.url).href;
 /** FIRST_PASS_WAIT caps how long start() (and so patch.load) waits for a worker's first pass. */
 const FIRST_PASS_WAIT = 5000;
 
+/** INBOX_LIMIT caps the messages kept for a Worker that is still being created. */
+const INBOX_LIMIT = 1000;
+
 /** LINE_OFFSET is how many lines the AsyncFunction wrapper adds before the body. */
 const LINE_OFFSET = 2;
 
@@ -38,6 +41,7 @@ export class WorkerNode extends RuntimeNode {
   static field = /** @type {const} */ ('code');
   static face = /** @type {const} */ ('code');
   static runnable = true;
+  /** stoppable: the editor offers ■, which calls Patch.halt (stop() terminates the Worker). */
   static stoppable = true;
   static template = {
     code: "// Runs in a Worker: a busy loop here never freezes the page (■ stops it).\nconst n = ((await kv.get('runs')) ?? 0) + 1;\nawait kv.set('runs', n);\nonMessage((msg) => send(msg));",
@@ -48,11 +52,18 @@ export class WorkerNode extends RuntimeNode {
     super(patch, spec);
     /** @type {Worker | null} */
     this.worker = null;
+    /**
+     * Messages that arrive while the Worker is being created; they follow the init
+     * message, and the Worker holds them until the code has registered its handlers.
+     * @type {{msg: unknown, inlet: number}[]}
+     */
+    this.inbox = [];
   }
 
   async start() {
     const gen = ++this.gen;
     this.terminate();
+    this.inbox = [];
     this.setStatus({ state: 'starting' });
     let module;
     try {
@@ -85,6 +96,7 @@ export class WorkerNode extends RuntimeNode {
     };
     w.onmessageerror = () => gen === this.gen && this.fail(new Error('worker: a message from the Worker could not be read'));
     w.postMessage({ type: 'init', patch: this.patch.id, node: this.id, code: this.spec.code ?? '', module, wasmURL: WASM_URL });
+    for (const m of this.inbox.splice(0)) this.receive(m.msg, m.inlet);
     await Promise.race([done, new Promise((r) => setTimeout(r, FIRST_PASS_WAIT))]);
   }
 
@@ -127,19 +139,15 @@ export class WorkerNode extends RuntimeNode {
 
   /** receive passes msg to the Worker's handlers; a message that cannot be cloned fails here. */
   receive(msg, inlet) {
-    if (!this.worker) return;
+    if (!this.worker) {
+      if (this.status.state === 'starting' && this.inbox.length < INBOX_LIMIT) this.inbox.push({ msg, inlet });
+      return;
+    }
     try {
       this.worker.postMessage({ type: 'msg', msg, inlet });
     } catch (err) {
       this.fail(err);
     }
-  }
-
-  /** halt is the stop control: it terminates a running (or busy) Worker. */
-  halt() {
-    this.gen++;
-    this.terminate();
-    this.setStatus({ state: 'stopped', log: 'stopped (▶ runs it again)' });
   }
 
   terminate() {

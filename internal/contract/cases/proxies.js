@@ -43,7 +43,7 @@
   contract.test('a throwing Proxy as a node id or store name gives a store whose calls reject', async (t) => {
     const kv = await t.root();
     for (const [what, name] of hostile()) {
-      /** @type {[string, () => any][]} */
+      /** @type {Array<[string, () => any]>} */
       const makers = [['node', () => kv.node(name)], ['store', () => kv.store(name)], ['store of a node', () => kv.node('n').store(name)]];
       for (const [how, make] of makers) {
         let s;

@@ -1,0 +1,113 @@
+//go:build js && wasm
+
+package idb
+
+import "syscall/js"
+
+// lifeGlueSource is the JavaScript half of the connection lifecycle (db.go):
+//
+//   - names lists a connection's object stores in one call: one string, the
+//     names joined by NUL, with '\' written '\\' and NUL written '\0' inside a
+//     name. Names that are not well-formed Unicode (no patchkv store has one) are
+//     left out: Go could not hold them losslessly.
+//   - lock asks for the exclusive Web Lock name and calls granted(release) once
+//     this context holds it; release() lets it go. It returns false, calling
+//     nothing, where Web Locks do not exist (insecure origins).
+//   - random is Math.random, for the jittered back-off (math/rand would add to
+//     kv.wasm).
+const lifeGlueSource = `
+return {
+	names(conn) {
+		const out = [];
+		for (const n of conn.objectStoreNames) {
+			if (n.isWellFormed()) out.push(n.replaceAll('\\', '\\\\').replaceAll('\0', '\\0'));
+		}
+		return out.join('\0');
+	},
+	lock(name, granted) {
+		const locks = globalThis.navigator?.locks;
+		if (typeof locks?.request !== 'function') return false;
+		let got = false;
+		locks.request(name, () => new Promise((release) => { got = true; granted(release); }))
+			.catch(() => { if (!got) granted(null); });
+		return true;
+	},
+	random() { return Math.random(); },
+};`
+
+var lifeGlue struct {
+	loaded              bool
+	names, lock, random jsval
+}
+
+// loadLifeGlue makes lifeGlue once. The module's Go code runs on one thread
+// and this runs no JavaScript that could call back into Go, so no sync.Once.
+//
+//go:noinline
+func loadLifeGlue() {
+	if lifeGlue.loaded {
+		return
+	}
+	lifeGlue.loaded = true
+	v := js.Global().Get("Function").New(lifeGlueSource).Invoke()
+	lifeGlue.names = wrap(v.Get("names"))
+	lifeGlue.lock = wrap(v.Get("lock"))
+	lifeGlue.random = wrap(v.Get("random"))
+}
+
+// storeNames lists conn's object stores in IndexedDB order, in one call into
+// JavaScript however many there are.
+func storeNames(conn jsval) ([]string, error) {
+	loadLifeGlue()
+	v, err := lifeGlue.names.Invoke(conn)
+	if err != nil {
+		return nil, err
+	}
+	s, err := v.String()
+	if err != nil || s == "" {
+		return nil, err
+	}
+	// Split at NUL and undo the escaping, without package strings (its
+	// tables would add to kv.wasm).
+	var names []string
+	buf := make([]byte, 0, 64)
+	for i := 0; i <= len(s); i++ {
+		if i == len(s) || s[i] == 0 {
+			names = append(names, string(buf))
+			buf = buf[:0]
+			continue
+		}
+		c := s[i]
+		if c == '\\' && i+1 < len(s) {
+			i++
+			if c = s[i]; c == '0' {
+				c = 0
+			}
+		}
+		buf = append(buf, c)
+	}
+	return names, nil
+}
+
+// storeSet returns conn's object stores as a set.
+func storeSet(conn jsval) (map[string]bool, error) {
+	names, err := storeNames(conn)
+	if err != nil {
+		return nil, err
+	}
+	set := make(map[string]bool, len(names))
+	for _, n := range names {
+		set[n] = true
+	}
+	return set, nil
+}
+
+// randomMS returns a random whole number of milliseconds in [0, max).
+func randomMS(max int) int {
+	loadLifeGlue()
+	v, err := lifeGlue.random.Invoke()
+	if err != nil {
+		return max / 2
+	}
+	return int(v.js().Float() * float64(max))
+}
