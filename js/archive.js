@@ -278,7 +278,7 @@ export function encode(patch, scopes) {
   dv.setBigUint64(12, BigInt(manifest.length), true);
   dv.setBigUint64(20, BigInt(data), true);
   dv.setUint32(28, crc32(manifest), true);
-  return new Blob([header, manifest, ...parts], { type: 'application/x-patchkv' });
+  return new Blob(/** @type {BlobPart[]} */ ([header, manifest, ...parts]), { type: 'application/x-patchkv' });
 }
 
 // ---- decoding ----

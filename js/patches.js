@@ -114,6 +114,7 @@ export class PatchFiles {
     this.file = /** @type {HTMLInputElement} */ (Object.assign(document.createElement('input'), {
       type: 'file', accept: FILE_EXT + ',application/x-patchkv', hidden: true, className: 'import-file',
     }));
+    /** @type {'new' | 'here'} */
     this.importTarget = 'new';
     this.file.addEventListener('change', () => {
       const f = this.file.files?.[0];

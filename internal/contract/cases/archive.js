@@ -64,8 +64,10 @@
     future[8] = 9;
     const flipped = good.slice();
     flipped[40] ^= 0x20;
-    for (const [what, f, msg] of [['truncated', cut, 'truncated'], ['future version', new Blob([future]), 'version 9'],
-      ['flipped manifest byte', new Blob([flipped]), 'corrupt'], ['JSON', new Blob(['{"keep": 2}']), 'JSON']]) {
+    /** @type {Array<[string, Blob, string]>} */
+    const files = [['truncated', cut, 'truncated'], ['future version', new Blob([future]), 'version 9'],
+      ['flipped manifest byte', new Blob([flipped]), 'corrupt'], ['JSON', new Blob(['{"keep": 2}']), 'JSON']];
+    for (const [what, f, msg] of files) {
       const err = await t.rejects(kv.import(f), 'DataError', what);
       t.ok(String(err.message).includes(msg), `${what}: message says what is wrong: ${err.message}`);
     }
