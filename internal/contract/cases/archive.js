@@ -1,10 +1,10 @@
-// A patch's data as a whole (SPEC §8, README "Export and import"): export, import,
+// A patch's data as a whole (README "Export and import"): export, import,
 // removeScope, destroy, in one context. Bigger and cross-context cases:
 // wasm/archive_test.go (every type, 10,000 keys, 64 MiB), faults/archive_test.go
 // (other pages and workers, a full disk), e2e/archive_test.go (the page).
 
 (() => {
-  /** A value of most kinds SPEC §4 names, binary nested included. */
+  /** A value of most kinds the README ("The JavaScript API") names, binary nested included. */
   const values = () => ({
     n: null, t: true, z: -0, nan: NaN, inf: -Infinity, big: 2n ** 70n, s: 'x\uD800y', u: undefined,
     d: new Date(86400000), re: /a.b/gimsuy, m: new Map([['k', new Set([1, 'x'])]]),
