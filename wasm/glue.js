@@ -37,6 +37,14 @@
     const cur = { args: undefined };
     /** @type {GlueEntry | null} the module's exported patchkv_call, once the loader hands it over */
     let exported = null;
+    // Stack headroom every entry into Go needs (issue 14 #1). A RangeError
+    // thrown inside Go's frames (the stack ran out, or V8 had no room to compile
+    // a function Go calls: it wants 40 KB) leaves Go half-run and every later
+    // call fails. So each method first makes a call that pushes 64 KB of
+    // arguments: it throws the engine's RangeError before Go is entered, never
+    // inside it. Measured: Go's deepest path needs 33-48 KB; a few µs a call.
+    const room = Array.from({ length: 8192 }, () => 0);
+    const probe = () => {};
 
     /**
      * @param {string} method @param {unknown} fn
@@ -69,6 +77,11 @@
               (typeof args[0] === 'string' ? C.flagKeyString : 0) |
               (typeof args[1] === 'function' ? C.flagFunc : 0);
             let r;
+            try {
+              Reflect.apply(probe, undefined, room);
+            } catch (err) {
+              return Promise.reject(err); // if even this throws, that RangeError is the engine's
+            }
             if (exported) {
               const outer = cur.args;
               cur.args = args;
