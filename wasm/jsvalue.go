@@ -14,25 +14,55 @@ import (
 // and Go errors turned into the JavaScript errors the API promises.
 
 var (
-	jsGlobal    = js.Global()
-	jsObject    = jsGlobal.Get("Object")
-	jsArray     = jsGlobal.Get("Array")
-	jsPromise   = jsGlobal.Get("Promise")
-	jsError     = jsGlobal.Get("Error")
-	jsTypeError = jsGlobal.Get("TypeError")
-	// String.prototype.isWellFormed: false for strings with lone surrogates.
-	jsIsWellFormed = jsGlobal.Get("String").Get("prototype").Get("isWellFormed")
+	jsGlobal = js.Global()
 
-	glue             = jsGlobal.Call("eval", glueSource).Invoke(protocolJS(), idb.OpsJS(), int(idb.OpPut))
-	glueMakeStore    = glue.Get("makeStore")
-	glueInvalidStore = glue.Get("invalidStore")
-	glueRun          = glue.Get("run")
-	glueClone        = glue.Get("clone")
-	glueArgs         = glue.Get("args")
-	glueSetResult    = glue.Get("result")
-	glueUseExport    = glue.Get("useExport")
-	glueTypeName     = glue.Get("typeName")
+	jsObject, jsArray, jsPromise, jsError, jsTypeError js.Value
+	// String.prototype.isWellFormed: false for strings with lone surrogates.
+	jsIsWellFormed js.Value
+
+	glue = loadGlue() // sets every js and glue variable of this block
+
+	glueMakeStore, glueInvalidStore, glueRun, glueClone, glueArgs, glueSetResult,
+	glueUseExport, glueTypeName js.Value
 )
+
+// loadGlue looks up the globals the package uses and makes glue. The lookups
+// are a table, not one initializer each: every call site costs kv.wasm code
+// (about 0.5 KB gzip in all). Only functions run later use these variables, no
+// other initializer.
+func loadGlue() js.Value {
+	for _, x := range [...]struct {
+		v    *js.Value
+		name string
+	}{
+		{&jsObject, "Object"},
+		{&jsArray, "Array"},
+		{&jsPromise, "Promise"},
+		{&jsError, "Error"},
+		{&jsTypeError, "TypeError"},
+		{&jsIsWellFormed, "String"},
+	} {
+		*x.v = jsGlobal.Get(x.name)
+	}
+	jsIsWellFormed = jsIsWellFormed.Get("prototype").Get("isWellFormed")
+	g := jsGlobal.Call("eval", glueSource).Invoke(protocolJS(), idb.OpsJS(), int(idb.OpPut))
+	for _, x := range [...]struct {
+		v    *js.Value
+		name string
+	}{
+		{&glueMakeStore, "makeStore"},
+		{&glueInvalidStore, "invalidStore"},
+		{&glueRun, "run"},
+		{&glueClone, "clone"},
+		{&glueArgs, "args"},
+		{&glueSetResult, "result"},
+		{&glueUseExport, "useExport"},
+		{&glueTypeName, "typeName"},
+	} {
+		*x.v = g.Get(x.name)
+	}
+	return g
+}
 
 // glueSource (glue_js.go) is the JavaScript half of the API, glue.js: it builds
 // the kv objects whose method closures call into Go, and runs the operations Go
