@@ -268,7 +268,7 @@ type root struct {
 	db  *idb.DB
 	obj js.Value
 
-	mu     sync.Mutex
+	mu     mutex
 	stores map[string]js.Value // by object store name
 	handle js.Value            // for js/archive.js (wasm/archive.go), made on first use
 }

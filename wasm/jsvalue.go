@@ -4,6 +4,7 @@ package main
 
 import (
 	"errors"
+	"sync"
 	"syscall/js"
 
 	"github.com/patchies/patchkv/idb"
@@ -70,6 +71,17 @@ func loadGlue() js.Value {
 // package embed would add about 50 KB gzip to kv.wasm; see internal/jsembed).
 //
 //go:generate env -u GOOS -u GOARCH go run ../internal/jsembed/gen -o glue_js.go glueSource=glue.js
+
+// mutex is a sync.Mutex whose Lock and Unlock are calls, for the locks off the
+// per-call path (a root's, the registry's): inlined at every lock site, they
+// cost kv.wasm code. The per-call locks stay sync.Mutex.
+type mutex struct{ m sync.Mutex }
+
+//go:noinline
+func (m *mutex) Lock() { m.m.Lock() }
+
+//go:noinline
+func (m *mutex) Unlock() { m.m.Unlock() }
 
 // promise is a pending JavaScript Promise and the functions that settle it.
 type promise struct {
