@@ -42,19 +42,24 @@ async function main() {
       return count(() => super._resume());
     }
     run(instance) {
+      // kv methods also enter Go through the exported patchkv_call, which the
+      // loader hands over with patchkv.attach: count those calls too. The
+      // module's API is frozen, so the probe hands the loader a copy whose
+      // attach passes a counting wrapper (the first attach is the one kept).
+      const ready = globalThis.__patchkvReady;
+      if (typeof ready === 'function') {
+        globalThis.__patchkvReady = (api) =>
+          ready({
+            ...api,
+            attach: (exports) => {
+              const call = exports.patchkv_call;
+              api.attach({ patchkv_call: (...args) => count(() => call(...args)) });
+            },
+          });
+      }
       const t0 = now();
       const p = super.run(instance); // runs Go's init and main until main first waits
       counter.initMS = now() - t0;
-      // kv methods also enter Go through the exported patchkv_call, which the
-      // loader hands over with patchkv.attach: count those calls too.
-      const api = globalThis.patchkv;
-      if (api && typeof api.attach === 'function') {
-        const attach = api.attach;
-        api.attach = (exports) => {
-          const call = exports.patchkv_call;
-          attach({ patchkv_call: (...args) => count(() => call(...args)) });
-        };
-      }
       return p;
     }
   };

@@ -230,3 +230,19 @@ func TestUndoMoveAndCodeEdit(t *testing.T) {
 	p.run(5*time.Second, chromedp.KeyEvent("z", chromedp.KeyModifiers(input.ModifierCtrl|input.ModifierShift)))
 	p.eval(`__e2e.until(() => window.patch.toJSON().nodes[0].x === 240 || window.patch.toJSON().nodes[0].x === 241 || window.patch.toJSON().nodes[0].x === 239)`, nil)
 }
+
+func TestAPatchThatNeverFinishedLoadingOffersSafeMode(t *testing.T) {
+	id := patchID(t)
+	p := openPage(t, sharedBrowser(t), "/?patch="+id)
+	assert.NotContains(t, p.text(`#banner`), "safe mode", "a patch that loaded says nothing")
+	// As a tab frozen by node code leaves it: the load began and never finished.
+	p.eval(fmt.Sprintf(`localStorage.setItem('patchkv:loading:' + %s, '1'), true`, js(id)), nil)
+	p.reload()
+	assert.Contains(t, p.text(`#banner`), "safe mode")
+	var href string
+	p.eval(`document.querySelector('#banner a')?.href ?? ''`, &href)
+	assert.Contains(t, href, "safe=1")
+	assert.Contains(t, href, "patch="+id)
+	p.reload()
+	assert.NotContains(t, p.text(`#banner`), "safe mode", "once a load finishes the hint goes")
+}

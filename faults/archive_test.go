@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// A patch's data as a whole across contexts (SPEC §8, README "Export and import"):
+// A patch's data as a whole across contexts (README "Export and import"):
 // removeScope and destroy from one page while another page and two Workers use
 // the patch, and an import that runs out of disk. Single-context behaviour is in
 // the contract suite (internal/contract/cases/archive.js).

@@ -562,16 +562,13 @@ func (db *DB) blockedTimeout(r *request) {
 	}
 	queue := db.takeQueueLocked()
 	db.mu.Unlock()
-	var err error
+	what := "adding an object store to"
 	if r.kind == reqDelete {
-		err = &DOMError{Name: "TimeoutError", Message: "patchkv: deleting database " + quote(db.name) +
-			" waited " + seconds(db.opts.BlockedTimeoutMS) +
-			" for other connections (another tab, worker or frame) to close; it is deleted once they do"}
-	} else {
-		err = &DOMError{Name: "TimeoutError", Message: "patchkv: adding an object store to database " +
-			quote(db.name) + " waited " + seconds(db.opts.BlockedTimeoutMS) +
-			" for other connections (another tab, worker or frame) to close; they did not"}
+		what = "deleting"
 	}
+	err := &DOMError{Name: "TimeoutError", Message: "patchkv: " + what + " database " + quote(db.name) +
+		" waited " + seconds(db.opts.BlockedTimeoutMS) +
+		" for other connections (another tab, worker or frame) to close; they did not"}
 	failOps(queue, err)
 }
 
@@ -698,21 +695,15 @@ func (r *request) abandon() {
 
 func (r *request) start() error {
 	db := r.db
-	var req jsval
-	var err error
-	switch r.kind {
-	case reqDelete:
+	method, args := "open", []any{db.name}
+	switch {
+	case r.kind == reqDelete:
 		r.destroy = db.queue[0].ctl
-		req, err = db.g.indexedDB.Call("deleteDatabase", db.name)
-	case reqUpgrade:
-		if r.probing {
-			req, err = db.g.indexedDB.Call("open", db.name)
-		} else {
-			req, err = db.g.indexedDB.Call("open", db.name, r.version)
-		}
-	default:
-		req, err = db.g.indexedDB.Call("open", db.name)
+		method = "deleteDatabase"
+	case r.kind == reqUpgrade && !r.probing:
+		args = append(args, r.version)
 	}
+	req, err := db.g.indexedDB.Call(method, args...)
 	if err != nil {
 		return asDOMError(err)
 	}

@@ -1,10 +1,10 @@
-// js/archive.js — a patch's data as a whole (SPEC §8): the export file's codec and
-// kv.export(), kv.import(), kv.removeScope() and kv.destroy(). kv.wasm's root methods
-// call these through a handle (Handle below) whose primitives are Go's: the open
-// connection in call order, creating object stores in one upgrade, deleting one,
-// deleting the database. The loader (kv.js) imports this module the first time one
-// of them is called, so it costs nothing at start-up and nothing in kv.wasm; values
-// go from IndexedDB into the file and back without ever crossing into Go.
+// js/archive.js — a patch's data as a whole (README "Export and import"): the export
+// file's codec and kv.export(), kv.import(), kv.removeScope() and kv.destroy().
+// kv.wasm's root methods call these through a handle (Handle below) whose primitives
+// are Go's: the open connection in call order, creating object stores in one upgrade,
+// deleting one, deleting the database. The loader (kv.js) imports this module the first
+// time one of them is called, so it costs nothing at start-up and nothing in kv.wasm;
+// values go from IndexedDB into the file and back without ever crossing into Go.
 //
 // File layout, version 1 (all integers little-endian):
 //

@@ -57,7 +57,7 @@ const (
 	methodStore
 	methodNode
 	methodScopes
-	// A patch's data as a whole (SPEC §8): js/archive.js, through wasm/archive.go.
+	// A patch's data as a whole (README "Export and import"): js/archive.js, through wasm/archive.go.
 	methodExport
 	methodImport
 	methodRemoveScope

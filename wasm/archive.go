@@ -4,8 +4,8 @@ package main
 
 import "syscall/js"
 
-// The root's patch-wide methods (SPEC §8) — export, import, removeScope, destroy —
-// are JavaScript (js/archive.js: the file format, argument checks, the IndexedDB
+// The root's patch-wide methods (README "Export and import") — export, import,
+// removeScope, destroy — are JavaScript (js/archive.js: the file format, argument checks, the IndexedDB
 // reads and writes, 'reset' events). The loader imports that module on first use
 // (globalThis.patchkv.archive); Go hands it a handle whose primitives need idb's
 // DB: the connection in call order, creating object stores in one upgrade,

@@ -26,8 +26,8 @@ var useArchive = sync.OnceFunc(func() {
 	`).Invoke(jsfiles.Archive)
 })
 
-// archiveHelpers defines everyValue (one value of each kind SPEC §4 names),
-// snapshot (every scope, key and value of a root, for before/after comparisons)
+// archiveHelpers defines everyValue (one value of each kind the README's "The
+// JavaScript API" names), snapshot (every scope, key and value of a root, for before/after comparisons)
 // and corrupt helpers.
 const archiveHelpers = `
 function everyValue() {

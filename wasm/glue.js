@@ -159,12 +159,21 @@
         out.r = v;
       },
       /**
-       * Hands glue the module's patchkv_call. Only the first function counts:
-       * code in the page cannot replace it afterwards.
-       * @param {unknown} fn
+       * Hands glue the module's patchkv_call, from the module's exports. Only
+       * the first function counts: code in the page cannot replace it
+       * afterwards, and whatever it passes (a throwing getter, a revoked Proxy)
+       * changes nothing.
+       * @param {unknown} exports
        */
-      useExport(fn) {
-        if (exported === null && typeof fn === 'function') exported = /** @type {GlueEntry} */ (fn);
+      useExport(exports) {
+        if (exported !== null) return;
+        let fn;
+        try {
+          fn = /** @type {any} */ (exports)?.patchkv_call;
+        } catch {
+          return;
+        }
+        if (typeof fn === 'function') exported = /** @type {GlueEntry} */ (fn);
       },
     };
   }

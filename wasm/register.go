@@ -92,13 +92,26 @@ func register() {
 	// can enter Go through patchkv_call; the loader has them, Go does not.
 	// Only the first call counts (glue useExport), and a throwing getter or a
 	// revoked Proxy changes nothing: code in the page cannot replace the entry.
+	// glue reads patchkv_call itself: a getter that throws must not unwind
+	// through Go (syscall/js's Get does not catch).
 	api.Set("attach", js.FuncOf(func(_ js.Value, args []js.Value) any {
 		defer func() { _ = recover() }()
-		if len(args) == 1 && args[0].Type() == js.TypeObject {
-			glueUseExport.Invoke(args[0].Get("patchkv_call"))
+		if len(args) == 1 {
+			glueUseExport.Invoke(args[0])
 		}
 		return nil
 	}))
+	// open and attach can be neither replaced nor deleted: code in the page
+	// cannot swap what the loader uses (issue 14 #6). The object stays
+	// extensible: the loader adds archive (the same way).
+	for _, name := range []string{"open", "attach"} {
+		desc := jsObject.New()
+		desc.Set("value", api.Get(name))
+		desc.Set("enumerable", true)
+		desc.Set("writable", false) // explicit: redefining keeps omitted attributes
+		desc.Set("configurable", false)
+		jsObject.Call("defineProperty", api, name, desc)
+	}
 	jsGlobal.Set("patchkv", api)
 	if ready := jsGlobal.Get("__patchkvReady"); ready.Type() == js.TypeFunction {
 		ready.Invoke(api)
