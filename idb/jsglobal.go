@@ -175,7 +175,7 @@ func getString(v jsval, p string) string {
 // They are copied into ops_js.go as opsSource and eventsSource (importing package
 // embed would add about 50 KB gzip to kv.wasm; see package internal/jsembed).
 //
-//go:generate env -u GOOS -u GOARCH go run ../internal/jsembed/gen -o ops_js.go opsSource=ops.js eventsSource=events.js
+//go:generate env -u GOOS -u GOARCH go run ../internal/jsembed/gen -o ops_js.go opsSource=ops.js eventsSource=events.js lifeSource=life.js
 
 var glue struct {
 	once  sync.Once
