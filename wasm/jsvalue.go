@@ -24,7 +24,7 @@ var (
 	glue = loadGlue() // sets every js and glue variable of this block
 
 	glueMakeStore, glueInvalidStore, glueRun, glueClone, glueArgs, glueSetResult,
-	glueUseExport, glueTypeName js.Value
+	glueUseExport, glueTypeName, glueArchive js.Value
 )
 
 // loadGlue looks up the globals the package uses and makes glue. The lookups
@@ -59,6 +59,7 @@ func loadGlue() js.Value {
 		{&glueSetResult, "result"},
 		{&glueUseExport, "useExport"},
 		{&glueTypeName, "typeName"},
+		{&glueArchive, "archive"},
 	} {
 		*x.v = g.Get(x.name)
 	}
