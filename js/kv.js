@@ -188,7 +188,9 @@ async function start(wasmURL, module) {
   try {
     const api = await Promise.race([ready, exited]);
     api.attach(instance.exports); // kv methods then call into Go directly
-    api.archive = () => import('./archive.js'); // kv.export/import/removeScope/destroy, loaded on first use
+    // kv.export/import/removeScope/destroy, loaded on first use; like open and
+    // attach, not replaceable by code in the page.
+    Object.defineProperty(api, 'archive', { value: () => import('./archive.js'), enumerable: true });
     return api;
   } finally {
     delete globalThis.__patchkvReady;

@@ -5,7 +5,6 @@ package main
 import (
 	"errors"
 	"strconv"
-	"sync"
 	"syscall/js"
 
 	"github.com/patchies/patchkv/idb"
@@ -14,7 +13,7 @@ import (
 // registry hands out one root per patch, so that loading the same patch twice
 // gives the same kv (and one IndexedDB connection).
 type registry struct {
-	mu    sync.Mutex
+	mu    mutex
 	roots map[string]*root
 	opts  idb.Options
 }
@@ -101,8 +100,17 @@ func register() {
 		}
 		return nil
 	}))
-	// Frozen: code in the page cannot replace what the loader uses (issue 14 #6).
-	jsObject.Call("freeze", api)
+	// open and attach can be neither replaced nor deleted: code in the page
+	// cannot swap what the loader uses (issue 14 #6). The object stays
+	// extensible: the loader adds archive (the same way).
+	for _, name := range []string{"open", "attach"} {
+		desc := jsObject.New()
+		desc.Set("value", api.Get(name))
+		desc.Set("enumerable", true)
+		desc.Set("writable", false) // explicit: redefining keeps omitted attributes
+		desc.Set("configurable", false)
+		jsObject.Call("defineProperty", api, name, desc)
+	}
 	jsGlobal.Set("patchkv", api)
 	if ready := jsGlobal.Get("__patchkvReady"); ready.Type() == js.TypeFunction {
 		ready.Invoke(api)
