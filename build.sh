@@ -184,7 +184,8 @@ test_go() {
   # than go test's default 10 minutes per package.
   host_go test -count=1 -timeout 30m ./...
   log "browser tests (GOOS=js GOARCH=wasm in headless Chromium via wasmbrowsertest)"
-  GOOS=js GOARCH=wasm go test -count=1 -exec="$TOOLS/go_js_wasm_exec" ./scope/... ./idb/... ./wasm/...
+  # Same bound: go test's default 10 minutes per package is too short on a busy machine.
+  GOOS=js GOARCH=wasm go test -count=1 -timeout 30m -exec="$TOOLS/go_js_wasm_exec" ./scope/... ./idb/... ./wasm/...
 }
 
 # bench runs the benchmark in bench/ (patchkv vs raw IndexedDB vs idb-keyval in headless

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	"github.com/stretchr/testify/assert"
@@ -34,7 +35,7 @@ func (p *Page) answerDialogs(answers ...string) {
 // until waits for a JavaScript condition (an expression, may be async) to be truthy.
 func (p *Page) until(cond string) {
 	p.tb.Helper()
-	p.eval(fmt.Sprintf(`__e2e.until(async () => %s, 15000).then(() => true)`, cond), nil)
+	p.eval(fmt.Sprintf(`__e2e.until(async () => %s).then(() => true)`, cond), nil)
 }
 
 // waitPatch waits until the tab has navigated to patch id and loaded it.
@@ -148,6 +149,15 @@ func TestStoragePanelActions(t *testing.T) {
 	})()`, &lag)
 	t.Logf("writing every 16 ms: after 2 s the panel shows %v of %v writes", lag.Shown, lag.Written)
 	assert.Greater(t, lag.Shown, lag.Written-30, "the panel lags more than ~0.5 s behind")
+	// Meanwhile it redraws every frame; a click that holds the button as long as a
+	// person does (100 ms) still opens the editor, and Escape closes it unchanged.
+	x, y := p.center(sec("node:keep") + ` .entry[data-key="a"] .value`)
+	p.run(10*time.Second, chromedp.MouseEvent(input.MousePressed, x, y, chromedp.ButtonLeft, chromedp.ClickCount(1)),
+		chromedp.Sleep(100*time.Millisecond),
+		chromedp.MouseEvent(input.MouseReleased, x, y, chromedp.ButtonLeft, chromedp.ClickCount(1)))
+	p.run(30*time.Second, chromedp.WaitVisible(sec("node:keep")+` textarea.edit`, chromedp.ByQuery),
+		chromedp.KeyEvent(kb.Escape))
+	p.until(`!document.querySelector('textarea.edit') && window.patch.root.node('keep').get('a').then((v) => v?.x === 2)`)
 	p.eval(`(clearInterval(window.__writer), true)`, nil)
 	p.until(`window.patch.root.node('keep').get('fast').then((v) => document.querySelector('` + sec("node:keep") + ` .entry[data-key="fast"] .value')?.textContent === String(v))`)
 }

@@ -172,7 +172,7 @@ func (p *Page) eval(expr string, out any) {
 
 // evalErr is eval that returns the error instead of failing.
 func (p *Page) evalErr(expr string, out any) error {
-	return p.tab.Eval(30*time.Second, expr, out)
+	return p.tab.Eval(60*time.Second, expr, out) // above __e2e.until's 45 s
 }
 
 // js quotes v as a JavaScript literal.

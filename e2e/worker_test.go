@@ -26,7 +26,7 @@ func (p *Page) liveWorkers() int {
 func (p *Page) waitStatus(id, cond string) map[string]any {
 	p.tb.Helper()
 	var s map[string]any
-	p.eval(fmt.Sprintf(`__e2e.until(() => { const s = window.patch.status(%s); return s && (%s) && s; }, 15000)`, js(id), cond), &s)
+	p.eval(fmt.Sprintf(`__e2e.until(() => { const s = window.patch.status(%s); return s && (%s) && s; })`, js(id), cond), &s)
 	return s
 }
 

@@ -62,7 +62,7 @@ func TestPagesAndWorkerCreateScopesAtOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = r.tab.evalErr(120*time.Second, fmt.Sprintf(r.expr, perContext), &results[i])
+			errs[i] = r.tab.evalErr(evalBound, fmt.Sprintf(r.expr, perContext), &results[i])
 		}()
 	}
 	wg.Wait()
@@ -136,7 +136,7 @@ func TestUpgradeRacesNeverGiveUp(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = r.tab.evalErr(180*time.Second, r.expr, &results[i])
+			errs[i] = r.tab.evalErr(evalBound, r.expr, &results[i])
 		}()
 	}
 	wg.Wait()

@@ -132,22 +132,46 @@ func TestReloadWithWritesPending(t *testing.T) {
 	var pending int
 	p.eval(`window.old = true; burstState.reloadNow(200)`, &pending)
 	p.waitNewDocument()
-	time.Sleep(100 * time.Millisecond)
+	time.Sleep(100 * time.Millisecond) // events already on the socket are still delivered
 	got := acked.snapshot()
 
-	start := time.Now()
+	// The old page's upgrade lock went with its document: nothing holds or waits
+	// for it (the new page has not loaded kv yet).
+	var locksFree bool
+	p.eval(`new Promise((resolve) => {
+		const end = Date.now() + 10000;
+		const check = () => navigator.locks.query().then((q) => {
+			if (q.held.length + q.pending.length === 0) resolve(true);
+			else if (Date.now() > end) resolve(false);
+			else setTimeout(check, 25);
+		});
+		check();
+	})`, &locksFree)
+	require.True(t, locksFree, "a Web Lock (the old page's upgrade lock?) is still held 10 s after the reload")
+
+	loadStart := time.Now()
 	p.openKV(patch)
+	loaded := time.Since(loadStart)
+	lines := len(p.consoleLines())
+	start := time.Now()
 	p.eval(`(async () => { await kv.node('after-reload').set('k', 1); return true; })()`, nil)
-	opened := time.Since(start)
+	upgraded := time.Since(start)
 	var r burstReport
 	p.eval(`faults.verifyBurst(kv, `+lit(got)+`)`, &r)
-	t.Logf("reload with %d writes pending: %d acknowledged before the reload, lost: %d, torn: %d, present: %d; reopened and upgraded in %v",
-		pending, r.Acked, len(r.Lost), len(r.Torn), r.Present, opened.Round(time.Millisecond))
+	t.Logf("reload with %d writes pending: %d acknowledged before the reload, lost: %d, torn: %d, present: %d; reloaded page loaded kv in %v, upgraded in %v",
+		pending, r.Acked, len(r.Lost), len(r.Torn), r.Present, loaded.Round(time.Millisecond), upgraded.Round(time.Millisecond))
 	assert.Empty(t, r.Lost, "acknowledged writes missing after the reload")
 	assert.Empty(t, r.Torn, "values that do not match their checksum")
-	assert.Less(t, opened, 5*time.Second, "opening and upgrading after the reload waited (blocked by the old page?)")
-	for _, line := range p.consoleLines() {
-		assert.NotContains(t, line, "waiting for other connections", "the reloaded page's upgrade was blocked")
+	// A connection the old page left open would make this upgrade fail with a
+	// TimeoutError after idb.DefaultBlockedTimeoutMS (the eval above fails). A
+	// connection that closes late, while the browser aborts or commits the old
+	// page's pending transactions on a busy machine, only delays it: that wait is
+	// the browser's, so it is a figure, not a failure.
+	assert.Less(t, upgraded, 10*time.Second, "the reloaded page's upgrade waited as long as a blocked upgrade may")
+	for _, line := range p.consoleLines()[lines:] {
+		if strings.Contains(line, "waiting for other connections") {
+			t.Logf("the reloaded page's upgrade waited over 1 s for the old page's connection to close: %s", line)
+		}
 	}
 }
 

@@ -51,7 +51,7 @@ func TestUpdateCounterFromFourContexts(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = e.tab.evalErr(180*time.Second, fmt.Sprintf(e.expr, each), nil)
+			errs[i] = e.tab.evalErr(evalBound, fmt.Sprintf(e.expr, each), nil)
 		}()
 	}
 	wg.Wait()

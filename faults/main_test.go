@@ -241,12 +241,16 @@ func (p *Tab) run(timeout time.Duration, actions ...chromedp.Action) {
 	require.NoError(p.tb, chromedp.Run(ctx, actions...))
 }
 
+// evalBound is how long an evaluation may take before the test calls it hung:
+// reading back thousands of values on a busy 2-core machine takes minutes.
+const evalBound = 5 * time.Minute
+
 // eval evaluates expr, awaiting a returned Promise, and decodes its JSON value
-// into out (nil to ignore it). A thrown error, a rejection or 60 s without an
+// into out (nil to ignore it). A thrown error, a rejection or 5 min without an
 // answer fails the test.
 func (p *Tab) eval(expr string, out any) {
 	p.tb.Helper()
-	require.NoError(p.tb, p.evalErr(60*time.Second, expr, out), "evaluating %s", expr)
+	require.NoError(p.tb, p.evalErr(evalBound, expr, out), "evaluating %s", expr)
 }
 
 // evalErr is eval with a timeout of its own that returns the error.

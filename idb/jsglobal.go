@@ -32,23 +32,21 @@ var ErrNoIndexedDB = errors.New("idb: IndexedDB is not available in this context
 //go:noinline
 func loadGlobals() (*globals, error) {
 	jsgOnce.Do(func() {
+		// A table rather than one lookup each: every call site costs kv.wasm code.
 		g := wrap(js.Global())
-		get := func(name string) jsval {
-			if jsgErr != nil {
-				return undefined()
+		for _, x := range [...]struct {
+			v    *jsval
+			name string
+		}{
+			{&jsg.indexedDB, "indexedDB"},
+			{&jsg.domException, "DOMException"},
+			{&jsg.console, "console"},
+			{&jsg.setTimeout, "setTimeout"},
+			{&jsg.clearTimeout, "clearTimeout"},
+		} {
+			if jsgErr == nil {
+				*x.v, jsgErr = g.Get(x.name)
 			}
-			v, err := g.Get(name)
-			if err != nil {
-				jsgErr = err
-			}
-			return v
-		}
-		jsg = globals{
-			indexedDB:    get("indexedDB"),
-			domException: get("DOMException"),
-			console:      get("console"),
-			setTimeout:   get("setTimeout"),
-			clearTimeout: get("clearTimeout"),
 		}
 		if jsgErr == nil {
 			jsgErr = loadGlue()
@@ -123,13 +121,7 @@ func newDOMError(v jsval) *DOMError {
 	if v.Type() != js.TypeObject {
 		return &DOMError{Name: "UnknownError", Message: js.Global().Get("String").Invoke(v.js()).String()}
 	}
-	e := &DOMError{value: v}
-	if n, err := v.Get("name"); err == nil && n.Type() == js.TypeString {
-		e.Name, _ = n.String()
-	}
-	if m, err := v.Get("message"); err == nil && m.Type() == js.TypeString {
-		e.Message, _ = m.String()
-	}
+	e := &DOMError{value: v, Name: getString(v, "name"), Message: getString(v, "message")}
 	if e.Name == "" {
 		e.Name = "UnknownError"
 	}
@@ -183,7 +175,7 @@ func getString(v jsval, p string) string {
 // They are copied into ops_js.go as opsSource and eventsSource (importing package
 // embed would add about 50 KB gzip to kv.wasm; see package internal/jsembed).
 //
-//go:generate env -u GOOS -u GOARCH go run ../internal/jsembed/gen -o ops_js.go opsSource=ops.js eventsSource=events.js
+//go:generate env -u GOOS -u GOARCH go run ../internal/jsembed/gen -o ops_js.go opsSource=ops.js eventsSource=events.js lifeSource=life.js
 
 var glue struct {
 	once  sync.Once

@@ -4,37 +4,6 @@ package idb
 
 import "syscall/js"
 
-// lifeGlueSource is the JavaScript half of the connection lifecycle (db.go):
-//
-//   - names lists a connection's object stores in one call: one string, the
-//     names joined by NUL, with '\' written '\\' and NUL written '\0' inside a
-//     name. Names that are not well-formed Unicode (no patchkv store has one) are
-//     left out: Go could not hold them losslessly.
-//   - lock asks for the exclusive Web Lock name and calls granted(release) once
-//     this context holds it; release() lets it go. It returns false, calling
-//     nothing, where Web Locks do not exist (insecure origins).
-//   - random is Math.random, for the jittered back-off (math/rand would add to
-//     kv.wasm).
-const lifeGlueSource = `
-return {
-	names(conn) {
-		const out = [];
-		for (const n of conn.objectStoreNames) {
-			if (n.isWellFormed()) out.push(n.replaceAll('\\', '\\\\').replaceAll('\0', '\\0'));
-		}
-		return out.join('\0');
-	},
-	lock(name, granted) {
-		const locks = globalThis.navigator?.locks;
-		if (typeof locks?.request !== 'function') return false;
-		let got = false;
-		locks.request(name, () => new Promise((release) => { got = true; granted(release); }))
-			.catch(() => { if (!got) granted(null); });
-		return true;
-	},
-	random() { return Math.random(); },
-};`
-
 var lifeGlue struct {
 	loaded              bool
 	names, lock, random jsval
@@ -49,7 +18,8 @@ func loadLifeGlue() {
 		return
 	}
 	lifeGlue.loaded = true
-	v := js.Global().Get("Function").New(lifeGlueSource).Invoke()
+	// lifeSource is idb/life.js: an expression of the three functions.
+	v := js.Global().Call("eval", lifeSource)
 	lifeGlue.names = wrap(v.Get("names"))
 	lifeGlue.lock = wrap(v.Get("lock"))
 	lifeGlue.random = wrap(v.Get("random"))

@@ -20,17 +20,17 @@ const (
 	OpUpdate
 )
 
-// opCodesJS describes the OpKind codes for ops.js.
+// opNames are the OpKind codes' names in ops.js.
+var opNames = [...]string{OpGet: "get", OpHas: "has", OpKeys: "keys", OpPut: "put", OpDelete: "delete", OpClear: "clear", OpUpdate: "update"}
+
+// opCodesJS describes the OpKind codes for ops.js: {get: 0, has: 1, ...}. A loop
+// rather than js.ValueOf of a map literal, whose code costs kv.wasm about 1 KB.
 func opCodesJS() js.Value {
-	return js.ValueOf(map[string]any{
-		"get":    int(OpGet),
-		"has":    int(OpHas),
-		"keys":   int(OpKeys),
-		"put":    int(OpPut),
-		"delete": int(OpDelete),
-		"clear":  int(OpClear),
-		"update": int(OpUpdate),
-	})
+	o := js.Global().Get("Object").New()
+	for k, n := range opNames {
+		o.Set(n, k)
+	}
+	return o
 }
 
 // Creates reports whether an operation of kind k needs its object store to

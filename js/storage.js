@@ -129,6 +129,15 @@ export class StoragePanel {
     this.pages = /** @type {Map<string, number>} */ (new Map());
     /** editing is set while a value is being edited: redraws wait for it. */
     this.editing = false;
+    /**
+     * pressed is set while a mouse button or finger is down on the panel: a redraw
+     * replaces every element, so one between the press and the release would make
+     * them land on different elements and the click act on neither (a node writing
+     * sixty times a second redraws every frame). Redraws wait for the release;
+     * held says one waited.
+     */
+    this.pressed = false;
+    this.held = false;
     /** refreshed counts finished refreshes (the tests wait on it through the DOM too). */
     this.refreshed = 0;
     /** @type {(() => void) | null} */
@@ -149,6 +158,17 @@ export class StoragePanel {
     this.list = el('div', { className: 'scopes' });
     this.el.replaceChildren(this.usage, this.list);
     this.el.addEventListener('click', (e) => this.onClick(/** @type {MouseEvent} */ (e)));
+    this.el.addEventListener('pointerdown', () => { this.pressed = true; });
+    // The click event follows pointerup in the same task; the redraw waits for the next frame.
+    const release = () => {
+      if (!this.pressed) return;
+      this.pressed = false;
+      if (this.held) {
+        this.held = false;
+        this.schedule();
+      }
+    };
+    for (const type of ['pointerup', 'pointercancel', 'blur']) window.addEventListener(type, release, true);
     this.poll = 0;
   }
 
@@ -208,6 +228,12 @@ export class StoragePanel {
           if (this.editing) {
             this.again = false;
             break; // the editor redraws when it closes
+          }
+          if (this.pressed) {
+            this.again = false;
+            this.held = true;
+            this.dirty = null; // what was read is not shown: read it all again on release
+            break;
           }
           this.render(views, usage);
         } while (this.again);

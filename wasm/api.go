@@ -32,15 +32,23 @@ const (
 	resultValue   int32 = 1
 )
 
-// protocolJS describes the protocol's constants for glue.js.
+// protocolJS describes the protocol's constants for glue.js. A loop rather than
+// js.ValueOf of a map literal, whose code costs kv.wasm about 1 KB.
 func protocolJS() js.Value {
-	return js.ValueOf(map[string]any{
-		"flagForeign":   flagForeign,
-		"flagKeyString": flagKeyString,
-		"flagFunc":      flagFunc,
-		"resultPromise": int(resultPromise),
-		"resultValue":   int(resultValue),
-	})
+	o := jsObject.New()
+	for _, c := range [...]struct {
+		name  string
+		value int32
+	}{
+		{"flagForeign", flagForeign},
+		{"flagKeyString", flagKeyString},
+		{"flagFunc", flagFunc},
+		{"resultPromise", resultPromise},
+		{"resultValue", resultValue},
+	} {
+		o.Set(c.name, c.value)
+	}
+	return o
 }
 
 // methodID is a method's code on the bridge: its index in methods.
@@ -106,48 +114,57 @@ var methods []method
 var storeMethods, rootMethods []methodID
 
 func init() {
-	op := func(kind idb.OpKind) func(*root, *bound, *call) js.Value {
-		return func(_ *root, b *bound, c *call) js.Value { return runOp(b, c, kind) }
+	methods = []method{
+		methodGet:    {name: "get", arity: 1, call: opMethod(idb.OpGet)},
+		methodSet:    {name: "set", arity: 2, call: opMethod(idb.OpPut)},
+		methodHas:    {name: "has", arity: 1, call: opMethod(idb.OpHas)},
+		methodDelete: {name: "delete", arity: 1, call: opMethod(idb.OpDelete)},
+		methodKeys:   {name: "keys", arity: 0, call: opMethod(idb.OpKeys)},
+		methodClear:  {name: "clear", arity: 0, call: opMethod(idb.OpClear)},
+		methodUpdate: {name: "update", arity: 2, call: opMethod(idb.OpUpdate)},
+		methodStore: {name: "store", arity: 1, store: true, call: func(r *root, b *bound, c *call) js.Value {
+			n, err := goName(b.prefix+".store", "store name", c.argsJS().Index(0))
+			if err != nil {
+				return r.invalidStore(err)
+			}
+			s, _ := scope.NamedScope(n)
+			return r.storeObject(s)
+		}},
+		methodNode: {name: "node", arity: 1, store: true, call: func(r *root, _ *bound, c *call) js.Value {
+			id, err := goName("kv.node", "node id", c.argsJS().Index(0))
+			if err != nil {
+				return r.invalidStore(err)
+			}
+			s, _ := scope.NodeScope(id)
+			return r.storeObject(s)
+		}},
+		methodScopes: {name: "scopes", arity: 0, call: func(r *root, _ *bound, _ *call) js.Value {
+			return r.scopes()
+		}},
+		methodExport:      {name: "export", arity: 0, call: archiveMethod("export")},
+		methodImport:      {name: "import", arity: 1, optional: 1, call: archiveMethod("import")},
+		methodRemoveScope: {name: "removeScope", arity: 1, call: archiveMethod("removeScope")},
+		methodDestroy:     {name: "destroy", arity: 0, call: archiveMethod("destroy")},
 	}
-	methods = make([]method, methodDestroy+1)
-	methods[methodGet] = method{name: "get", arity: 1, call: op(idb.OpGet)}
-	methods[methodSet] = method{name: "set", arity: 2, call: op(idb.OpPut)}
-	methods[methodHas] = method{name: "has", arity: 1, call: op(idb.OpHas)}
-	methods[methodDelete] = method{name: "delete", arity: 1, call: op(idb.OpDelete)}
-	methods[methodKeys] = method{name: "keys", arity: 0, call: op(idb.OpKeys)}
-	methods[methodClear] = method{name: "clear", arity: 0, call: op(idb.OpClear)}
-	methods[methodUpdate] = method{name: "update", arity: 2, call: op(idb.OpUpdate)}
-	methods[methodStore] = method{name: "store", arity: 1, store: true, call: func(r *root, b *bound, c *call) js.Value {
-		n, err := goName(b.prefix+".store", "store name", c.argsJS().Index(0))
-		if err != nil {
-			return r.invalidStore(err)
-		}
-		s, _ := scope.NamedScope(n)
-		return r.storeObject(s)
-	}}
-	methods[methodNode] = method{name: "node", arity: 1, store: true, call: func(r *root, _ *bound, c *call) js.Value {
-		id, err := goName("kv.node", "node id", c.argsJS().Index(0))
-		if err != nil {
-			return r.invalidStore(err)
-		}
-		s, _ := scope.NodeScope(id)
-		return r.storeObject(s)
-	}}
-	methods[methodScopes] = method{name: "scopes", arity: 0, call: func(r *root, _ *bound, _ *call) js.Value {
-		return r.scopes()
-	}}
-	archive := func(name string) func(*root, *bound, *call) js.Value {
-		return func(r *root, _ *bound, c *call) js.Value { return r.archive(name, c) }
-	}
-	methods[methodExport] = method{name: "export", arity: 0, call: archive("export")}
-	methods[methodImport] = method{name: "import", arity: 1, optional: 1, call: archive("import")}
-	methods[methodRemoveScope] = method{name: "removeScope", arity: 1, call: archive("removeScope")}
-	methods[methodDestroy] = method{name: "destroy", arity: 0, call: archive("destroy")}
 	storeMethods = []methodID{methodGet, methodSet, methodHas, methodDelete, methodKeys, methodClear, methodUpdate, methodStore}
 	rootMethods = append(storeMethods[:len(storeMethods):len(storeMethods)], methodNode, methodScopes,
 		methodExport, methodImport, methodRemoveScope, methodDestroy)
 	storeMethodsJS = methodTable(storeMethods)
 	rootMethodsJS = methodTable(rootMethods)
+}
+
+// opMethod and archiveMethod make the calls of the data methods and of the
+// archive methods. Not inlined: each call site would get its own copy of the
+// closure.
+//
+//go:noinline
+func opMethod(kind idb.OpKind) func(*root, *bound, *call) js.Value {
+	return func(_ *root, b *bound, c *call) js.Value { return runOp(b, c, kind) }
+}
+
+//go:noinline
+func archiveMethod(name string) func(*root, *bound, *call) js.Value {
+	return func(r *root, _ *bound, c *call) js.Value { return r.archive(name, c) }
 }
 
 // methodTable returns [[name, code], ...] for makeStore.
@@ -251,7 +268,7 @@ type root struct {
 	db  *idb.DB
 	obj js.Value
 
-	mu     sync.Mutex
+	mu     mutex
 	stores map[string]js.Value // by object store name
 	handle js.Value            // for js/archive.js (wasm/archive.go), made on first use
 }

@@ -13,19 +13,6 @@ import "syscall/js"
 // small and every value out of Go's memory. The module emits 'reset' through the
 // patch's events hub (idb/events.js) itself.
 
-// archiveGlueSource calls method of the archive module with a root's handle.
-const archiveGlueSource = `
-return function (method, handle, args) {
-	const load = globalThis.patchkv?.archive;
-	if (typeof load !== 'function') {
-		return Promise.reject(new Error('patchkv: kv.' + method + ' needs js/archive.js, which js/kv.js loads: load kv through loadKV'));
-	}
-	const fn = { export: 'exportPatch', import: 'importPatch', removeScope: 'removeScope', destroy: 'destroyPatch' }[method];
-	return Promise.resolve(load()).then((m) => m[fn](handle, ...args));
-};`
-
-var glueArchive = jsGlobal.Get("Function").New(archiveGlueSource).Invoke()
-
 // archive runs the archive module's method for the root, with the call's arguments.
 func (r *root) archive(method string, c *call) js.Value {
 	r.mu.Lock()

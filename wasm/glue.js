@@ -172,6 +172,22 @@
         out.r = v;
       },
       /**
+       * Runs a patch-wide method of the root (export, import, removeScope,
+       * destroy) in the archive module (js/archive.js), which the loader
+       * imports on first use (globalThis.patchkv.archive), with the root's
+       * handle of idb primitives (wasm/archive.go).
+       * @param {string} method @param {any} handle @param {any[]} args
+       * @returns {Promise<any>}
+       */
+      archive(method, handle, args) {
+        const load = /** @type {any} */ (globalThis).patchkv?.archive;
+        if (typeof load !== 'function') {
+          return Promise.reject(new Error('patchkv: kv.' + method + ' needs js/archive.js, which js/kv.js loads: load kv through loadKV'));
+        }
+        const fn = /** @type {Record<string, string>} */ ({ export: 'exportPatch', import: 'importPatch', removeScope: 'removeScope', destroy: 'destroyPatch' })[method];
+        return Promise.resolve(load()).then((m) => m[fn](handle, ...args));
+      },
+      /**
        * Hands glue the module's patchkv_call, from the module's exports. Only
        * the first function counts: code in the page cannot replace it
        * afterwards, and whatever it passes (a throwing getter, a revoked Proxy)

@@ -4,6 +4,7 @@ package main
 
 import (
 	"errors"
+	"sync"
 	"syscall/js"
 
 	"github.com/patchies/patchkv/idb"
@@ -14,25 +15,56 @@ import (
 // and Go errors turned into the JavaScript errors the API promises.
 
 var (
-	jsGlobal    = js.Global()
-	jsObject    = jsGlobal.Get("Object")
-	jsArray     = jsGlobal.Get("Array")
-	jsPromise   = jsGlobal.Get("Promise")
-	jsError     = jsGlobal.Get("Error")
-	jsTypeError = jsGlobal.Get("TypeError")
-	// String.prototype.isWellFormed: false for strings with lone surrogates.
-	jsIsWellFormed = jsGlobal.Get("String").Get("prototype").Get("isWellFormed")
+	jsGlobal = js.Global()
 
-	glue             = jsGlobal.Call("eval", glueSource).Invoke(protocolJS(), idb.OpsJS(), int(idb.OpPut))
-	glueMakeStore    = glue.Get("makeStore")
-	glueInvalidStore = glue.Get("invalidStore")
-	glueRun          = glue.Get("run")
-	glueClone        = glue.Get("clone")
-	glueArgs         = glue.Get("args")
-	glueSetResult    = glue.Get("result")
-	glueUseExport    = glue.Get("useExport")
-	glueTypeName     = glue.Get("typeName")
+	jsObject, jsArray, jsPromise, jsError, jsTypeError js.Value
+	// String.prototype.isWellFormed: false for strings with lone surrogates.
+	jsIsWellFormed js.Value
+
+	glue = loadGlue() // sets every js and glue variable of this block
+
+	glueMakeStore, glueInvalidStore, glueRun, glueClone, glueArgs, glueSetResult,
+	glueUseExport, glueTypeName, glueArchive js.Value
 )
+
+// loadGlue looks up the globals the package uses and makes glue. The lookups
+// are a table, not one initializer each: every call site costs kv.wasm code
+// (about 0.5 KB gzip in all). Only functions run later use these variables, no
+// other initializer.
+func loadGlue() js.Value {
+	for _, x := range [...]struct {
+		v    *js.Value
+		name string
+	}{
+		{&jsObject, "Object"},
+		{&jsArray, "Array"},
+		{&jsPromise, "Promise"},
+		{&jsError, "Error"},
+		{&jsTypeError, "TypeError"},
+		{&jsIsWellFormed, "String"},
+	} {
+		*x.v = jsGlobal.Get(x.name)
+	}
+	jsIsWellFormed = jsIsWellFormed.Get("prototype").Get("isWellFormed")
+	g := jsGlobal.Call("eval", glueSource).Invoke(protocolJS(), idb.OpsJS(), int(idb.OpPut))
+	for _, x := range [...]struct {
+		v    *js.Value
+		name string
+	}{
+		{&glueMakeStore, "makeStore"},
+		{&glueInvalidStore, "invalidStore"},
+		{&glueRun, "run"},
+		{&glueClone, "clone"},
+		{&glueArgs, "args"},
+		{&glueSetResult, "result"},
+		{&glueUseExport, "useExport"},
+		{&glueTypeName, "typeName"},
+		{&glueArchive, "archive"},
+	} {
+		*x.v = g.Get(x.name)
+	}
+	return g
+}
 
 // glueSource (glue_js.go) is the JavaScript half of the API, glue.js: it builds
 // the kv objects whose method closures call into Go, and runs the operations Go
@@ -40,6 +72,17 @@ var (
 // package embed would add about 50 KB gzip to kv.wasm; see internal/jsembed).
 //
 //go:generate env -u GOOS -u GOARCH go run ../internal/jsembed/gen -o glue_js.go glueSource=glue.js
+
+// mutex is a sync.Mutex whose Lock and Unlock are calls, for the locks off the
+// per-call path (a root's, the registry's): inlined at every lock site, they
+// cost kv.wasm code. The per-call locks stay sync.Mutex.
+type mutex struct{ m sync.Mutex }
+
+//go:noinline
+func (m *mutex) Lock() { m.m.Lock() }
+
+//go:noinline
+func (m *mutex) Unlock() { m.m.Unlock() }
 
 // promise is a pending JavaScript Promise and the functions that settle it.
 type promise struct {

@@ -5,7 +5,6 @@ package main
 import (
 	"errors"
 	"strconv"
-	"sync"
 	"syscall/js"
 
 	"github.com/patchies/patchkv/idb"
@@ -14,7 +13,7 @@ import (
 // registry hands out one root per patch, so that loading the same patch twice
 // gives the same kv (and one IndexedDB connection).
 type registry struct {
-	mu    sync.Mutex
+	mu    mutex
 	roots map[string]*root
 	opts  idb.Options
 }

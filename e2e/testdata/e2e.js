@@ -24,8 +24,9 @@ window.__e2e = {
   },
 
   // until polls fn (sync or async) every 25 ms until it returns something truthy, and
-  // returns that; it rejects after ms with the last value or error it saw.
-  async until(fn, ms = 8000) {
+  // returns that; it rejects after ms with the last value or error it saw. The bound
+  // only catches what never happens: it is generous for a busy 2-core machine.
+  async until(fn, ms = 45000) {
     const end = Date.now() + ms;
     let last;
     for (;;) {
@@ -49,12 +50,22 @@ window.__e2e = {
     return [...c.getContext('2d').getImageData(x, y, 1, 1).data];
   },
 
-  // center returns the center of the first element matching sel, in viewport pixels.
+  // center returns the center of the first element matching sel, in viewport pixels:
+  // of its box, or, when that point is not on the element (text wrapped over two
+  // lines leaves the middle of its box to its parent), of the first of its line
+  // boxes that is, so that a click there reaches the element.
   center(sel) {
     const el = document.querySelector(sel);
     if (!el) return null;
     el.scrollIntoView({ block: 'nearest', inline: 'nearest' });
     const r = el.getBoundingClientRect();
-    return { x: r.left + r.width / 2, y: r.top + r.height / 2, w: r.width, h: r.height, left: r.left, top: r.top };
+    const at = { x: r.left + r.width / 2, y: r.top + r.height / 2, w: r.width, h: r.height, left: r.left, top: r.top };
+    const hits = (x, y) => { const h = document.elementFromPoint(x, y); return h !== null && el.contains(h); };
+    if (hits(at.x, at.y)) return at;
+    for (const b of el.getClientRects()) {
+      const x = b.left + b.width / 2, y = b.top + b.height / 2;
+      if (hits(x, y)) return { ...at, x, y };
+    }
+    return at;
   },
 };
