@@ -3,6 +3,7 @@
 package faults
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"testing"
@@ -31,17 +32,7 @@ func TestPagesAndWorkerCreateScopesAtOnce(t *testing.T) {
 	const perContext = 50
 	b := sharedBrowser(t)
 	patch := patchID(t)
-	pages := make([]*Tab, 3)
-	for i := range pages {
-		pages[i] = openTab(t, b, tabOptions{})
-		pages[i].openKV(patch)
-	}
-	pages[0].eval(`(async () => {
-		await kv.set('seed', 'seed');
-		await kv.store('shared').set('seed', 'seed');
-		window.worker = faults.startWorker();
-		return worker.call('open', `+lit(patch)+`);
-	})()`, nil)
+	pages := pagesAndWorker(t, b, patch, 3)
 
 	type ctxRun struct {
 		who  string
@@ -106,17 +97,7 @@ func TestUpgradeRacesNeverGiveUp(t *testing.T) {
 	const pages, perContext = 10, 25
 	b := sharedBrowser(t)
 	patch := patchID(t)
-	tabs := make([]*Tab, pages)
-	for i := range tabs {
-		tabs[i] = openTab(t, b, tabOptions{})
-		tabs[i].openKV(patch)
-	}
-	tabs[0].eval(`(async () => {
-		await kv.set('seed', 'seed');
-		await kv.store('shared').set('seed', 'seed');
-		window.worker = faults.startWorker();
-		return worker.call('open', `+lit(patch)+`);
-	})()`, nil)
+	tabs := pagesAndWorker(t, b, patch, pages)
 	type ctxRun struct {
 		who  string
 		tab  *Tab
@@ -154,4 +135,23 @@ func TestUpgradeRacesNeverGiveUp(t *testing.T) {
 	tabs[1].eval(`kv.scopes().then((s) => s.length)`, &scopes)
 	assert.Equal(t, len(runs)*perContext+2, scopes, "one object store per node, plus host and store 'shared'")
 	tabs[0].eval(`(worker.terminate(), true)`, nil)
+}
+
+// pagesAndWorker opens n pages on patch, seeds a key in the host scope and in the
+// named store "shared" from the first, and starts a dedicated Worker there
+// (window.worker) with its own kv on the patch.
+func pagesAndWorker(t *testing.T, b context.Context, patch string, n int) []*Tab {
+	t.Helper()
+	tabs := make([]*Tab, n)
+	for i := range tabs {
+		tabs[i] = openTab(t, b, tabOptions{})
+		tabs[i].openKV(patch)
+	}
+	tabs[0].eval(`(async () => {
+		await kv.set('seed', 'seed');
+		await kv.store('shared').set('seed', 'seed');
+		window.worker = faults.startWorker();
+		return worker.call('open', `+lit(patch)+`);
+	})()`, nil)
+	return tabs
 }
