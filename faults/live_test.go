@@ -173,6 +173,46 @@ func TestChangesReachOtherPagesAndWorkers(t *testing.T) {
 	}
 }
 
+// A context posts its changes only while another one listens (idb/events.js):
+// a page that writes at once on load, before it can have heard of the listener
+// in another page, still reaches it, each change once and in order; after that
+// listener stops and another starts, it gets the changes from its start on, not
+// the ones made while nobody listened.
+func TestChangesFromAContextThatHasNotHeardOfTheListener(t *testing.T) {
+	patch := patchID(t)
+	b := sharedBrowser(t)
+	writer, reader := openTab(t, b, tabOptions{}), openTab(t, b, tabOptions{})
+	reader.openKV(patch)
+	reader.eval(`faults.listen(kv, 'first')`, nil)
+	// loadKV and the writes in one go: the writer's hub connects with its first write.
+	writer.eval(`faults.loadKV({patch: `+lit(patch)+`}).then((kv) => faults.changeScript(kv, 'early'))`, nil)
+	var got []change
+	reader.eval(`faults.heard(kv, 'first', 5)`, &got)
+	time.Sleep(200 * time.Millisecond) // a change posted twice would have arrived by now
+	reader.eval(`faults.heard(kv, 'first', 5)`, &got)
+	want := []string{"store:shared set early-a", "store:shared set early-b", "store:shared delete early-a", "node:early set n", "node:early clear "}
+	var s []string
+	for _, c := range got {
+		s = append(s, c.String())
+	}
+	assert.Equal(t, want, s)
+
+	reader.eval(`faults.unlisten('first')`, nil)
+	writer.eval(`faults.changeScript(kv, 'unheard')`, nil)
+	time.Sleep(300 * time.Millisecond)
+	reader.eval(`faults.listen(kv, 'second')`, nil)
+	time.Sleep(100 * time.Millisecond) // the writer has heard of it; a replay would be here too
+	writer.eval(`faults.changeScript(kv, 'late')`, nil)
+	reader.eval(`faults.heard(kv, 'second', 5)`, &got)
+	time.Sleep(200 * time.Millisecond)
+	reader.eval(`faults.heard(kv, 'second', 5)`, &got)
+	s = nil
+	for _, c := range got {
+		s = append(s, c.String())
+	}
+	assert.Equal(t, []string{"store:shared set late-a", "store:shared set late-b", "store:shared delete late-a", "node:late set n", "node:late clear "}, s)
+}
+
 // Change latency across contexts is measured by ./build.sh bench; here only
 // that a burst of un-awaited writes reaches another page complete.
 func TestBurstOfChangesArrivesComplete(t *testing.T) {

@@ -8,7 +8,8 @@
 //   synchronously inside the call that made it, and never before its commit;
 // - posts the changes on BroadcastChannel('patchkv:' + patch), whose other ends
 //   (the hubs of other pages, frames and workers of the origin on that patch)
-//   deliver them to their listeners.
+//   deliver them to their listeners, while another context has a listener
+//   (newHub says how none is missed).
 // Changes arrive in the order they were emitted; a listener that throws is
 // reported (reportError) and the others are still called.
 
@@ -42,6 +43,14 @@
       return c.key === undefined ? { scope, op: c.op } : { scope, op: c.op, key: c.key };
     }
 
+    /** @returns {number} milliseconds since the epoch, comparable between contexts */
+    const clock = () => performance.timeOrigin + performance.now();
+
+    // How long a hub keeps the changes it made, for a context that turns out
+    // to listen: up to 5 s, and at most 50,000 changes.
+    const keepMS = 5000;
+    const keepMax = 50000;
+
     /**
      * @param {string} patch
      * @returns {PatchkvHub}
@@ -55,12 +64,71 @@
       /** @type {BroadcastChannel | null} */
       let channel = null;
 
+      // A change is posted to the other contexts only while one of them has a
+      // listener: posting costs about 0.1 ms a commit (a quarter of an awaited
+      // write), which a patch that runs in one page should not pay. Each hub
+      // says when it starts listening ({listen}, with the time), stops ({bye}),
+      // and asks who listens when it first connects ({hello}). A change made
+      // before its hub heard of a listener is not lost: the hub keeps what it
+      // made (keepMS) and posts again what committed since that listener
+      // started. Each change has its hub's sequence number, so that a context
+      // never gets one twice, and gets one context's changes in their order.
+      const id = Math.random().toString(36).slice(2) + clock();
+      let seq = 0;
+      let since = 0;
+      /** @type {Set<string>} the other hubs that have listeners */
+      const listening = new Set();
+      /** @type {Map<string, number>} the last sequence number delivered, per hub */
+      const seen = new Map();
+      /** @type {{t: number, seq: number, changes: PatchkvChange[]}[]} */
+      let made = [];
+      let kept = 0;
+
+      /** @param {any} m */
+      const send = (m) => {
+        try {
+          channel?.postMessage(m);
+        } catch (err) {
+          report(err);
+        }
+      };
+
+      /** @param {number} from posts again the changes made since then */
+      const replay = (from) => {
+        /** @type {PatchkvChange[]} */
+        const changes = [];
+        let first = 0;
+        for (const m of made) {
+          if (m.t < from - 50) continue;
+          if (changes.length === 0) first = m.seq;
+          for (const c of m.changes) changes.push(c);
+        }
+        if (changes.length > 0) send({ from: id, seq: first, changes });
+      };
+
+      /** @param {any} d */
+      const receive = (d) => {
+        if (d === null || typeof d !== 'object' || typeof d.from !== 'string') return;
+        if (Array.isArray(d.changes) && typeof d.seq === 'number') {
+          const last = seen.get(d.from) ?? 0;
+          seen.set(d.from, Math.max(last, d.seq + d.changes.length - 1));
+          deliver(d.seq > last ? d.changes : d.changes.slice(last - d.seq + 1));
+        } else if (typeof d.listen === 'number') {
+          listening.add(d.from);
+          if (!d.reply && listeners.size > 0) send({ from: id, listen: since, reply: true });
+          replay(d.listen);
+        } else if (d.hello) {
+          if (listeners.size > 0) send({ from: id, listen: since, reply: true });
+        } else if (d.bye) {
+          listening.delete(d.from);
+        }
+      };
+
       const connect = () => {
         if (channel || typeof BroadcastChannel !== 'function') return;
         channel = new BroadcastChannel('patchkv:' + patch);
-        channel.onmessage = (ev) => {
-          if (Array.isArray(ev.data)) deliver(ev.data);
-        };
+        channel.onmessage = (ev) => receive(ev.data);
+        send({ from: id, hello: true });
       };
 
       const flush = () => {
@@ -94,13 +162,14 @@
       return {
         emit(changes) {
           connect();
-          if (channel) {
-            try {
-              channel.postMessage(changes);
-            } catch (err) {
-              report(err);
-            }
-          }
+          const t = clock();
+          made.push({ t, seq: seq + 1, changes });
+          seq += changes.length;
+          kept += changes.length;
+          let drop = 0;
+          while (drop < made.length - 1 && (kept > keepMax || made[drop].t < t - keepMS)) kept -= made[drop++].changes.length;
+          if (drop > 0) made = made.slice(drop);
+          if (listening.size > 0) send({ from: id, seq: seq - changes.length + 1, changes });
           deliver(changes);
         },
         subscribe(scope, fn) {
@@ -109,9 +178,15 @@
           /** @type {HubListener} */
           const l = { fn, scope, active: true };
           listeners.add(l);
+          if (listeners.size === 1) {
+            since = clock();
+            send({ from: id, listen: since });
+          }
           return () => {
+            if (!l.active) return;
             l.active = false;
             listeners.delete(l);
+            if (listeners.size === 0) send({ from: id, bye: true });
           };
         },
       };

@@ -47,9 +47,29 @@
     // have run, which is when IndexedDB deactivates the transactions the task made.
     let epoch = 0;
     let bumping = false;
+    /** @type {OpBatch[]} the transactions this task started */
+    let started = [];
+    // Once the task's calls are placed, each read-write transaction it started
+    // is committed explicitly: IndexedDB then commits as soon as its requests
+    // are done, without first sending their results back to this context and
+    // waiting to hear that no more requests come. An update's transaction is
+    // committed once its write is placed (applyUpdate). Read-only ones are
+    // left alone: their calls resolve with their requests, not the commit.
     const bump = () => {
       epoch++;
       bumping = false;
+      const list = started;
+      started = [];
+      for (const b of list) if (b.joinable) commit(b);
+    };
+
+    /** @param {OpBatch} b */
+    const commit = (b) => {
+      try {
+        b.tx.commit();
+      } catch {
+        // finished already (aborted, or the connection closed): nothing to commit
+      }
     };
     /** @type {WeakMap<IDBDatabase, Map<string, OpBatch>>} this task's transactions, per connection and store */
     const open = new WeakMap();
@@ -88,6 +108,7 @@
       if (!fresh && t && t.epoch === epoch && t.joinable && (t.write || !write)) return t;
       const b = newBatch(conn, name, write, false);
       txs.set(name, b);
+      if (write) started.push(b);
       return b;
     }
 
@@ -185,6 +206,14 @@
      * @param {OpBatch} b @param {OpEntry} e @param {any} old
      */
     function applyUpdate(b, e, old) {
+      storeResult(b, e, old);
+      // No call joins a transaction after an update (placeIn), so once the last
+      // one has placed its write, nothing more comes.
+      if (b.entries[b.entries.length - 1] === e) commit(b);
+    }
+
+    /** @param {OpBatch} b @param {OpEntry} e @param {any} old */
+    function storeResult(b, e, old) {
       if (e.failed) return;
       let v;
       try {

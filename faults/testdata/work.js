@@ -384,6 +384,12 @@ export function listen(kv, name) {
   return true;
 }
 
+/** unlisten stops listener name (its last listener in this context: the hub says so to the others). */
+export function unlisten(name) {
+  listening.get(name).stop();
+  return true;
+}
+
 /** heard resolves to what listener name recorded once it has at least n changes (or after ms). */
 export async function heard(kv, name, n, ms = 10000) {
   const l = listening.get(name);
