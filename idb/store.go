@@ -16,10 +16,17 @@ type Store struct {
 	name   string
 	nameJS js.Value
 	handle js.Value // made on first use by HandleJS
+	parse  bool     // scope is to be parsed from name (StoreFromHandle)
 }
 
 // Scope returns the scope this store holds.
-func (s *Store) Scope() scope.Scope { return s.scope }
+func (s *Store) Scope() scope.Scope {
+	if s.parse {
+		sc, _ := scope.Parse(s.name)
+		return sc
+	}
+	return s.scope
+}
 
 // DB returns the database the store belongs to.
 func (s *Store) DB() *DB { return s.db }
@@ -45,6 +52,28 @@ func (s *Store) HandleJS() js.Value {
 		s.handle = h
 	}
 	return s.handle
+}
+
+// Handle returns the handle of a store made by StoreFromHandle (HandleJS makes
+// one for the others; kv.wasm only has the first kind, and does without
+// HandleJS's code).
+func (s *Store) Handle() js.Value { return s.handle }
+
+// StoreFromHandle returns the store of handle, a store handle made in
+// JavaScript in the shape HandleJS makes ({name, scope, hub}, as wasm/glue.js
+// does for a new store object): the handle is used as it is, so making a store
+// object costs one call into JavaScript rather than a dozen. The name must be
+// one that scope's ObjectStore returns.
+func (db *DB) StoreFromHandle(handle js.Value) (*Store, error) {
+	nameJS, err := wrap(handle).Get("name")
+	if err != nil {
+		return nil, err
+	}
+	name, err := nameJS.String()
+	if err != nil {
+		return nil, err
+	}
+	return &Store{db: db, name: name, nameJS: nameJS.js(), handle: handle, parse: true}, nil
 }
 
 // scopeJS returns {kind, name} for s, as events and kv.scopes() spell it.

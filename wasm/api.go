@@ -45,6 +45,8 @@ func protocolJS() js.Value {
 		{"flagFunc", flagFunc},
 		{"resultPromise", resultPromise},
 		{"resultValue", resultValue},
+		{"methodBind", int32(methodBind)},
+		{"methodRelease", int32(methodRelease)},
 	} {
 		o.Set(c.name, c.value)
 	}
@@ -70,6 +72,9 @@ const (
 	methodImport
 	methodRemoveScope
 	methodDestroy
+	// Glue's own calls, never a method of a kv object (see bindCall).
+	methodBind    // object: a root; the argument: a store object's handle; result: its number
+	methodRelease // object: a store object that was collected
 )
 
 // method is one method of a kv object. Every method of every kv object is a
@@ -151,6 +156,7 @@ func init() {
 		methodExport, methodImport, methodRemoveScope, methodDestroy)
 	storeMethodsJS = methodTable(storeMethods)
 	rootMethodsJS = methodTable(rootMethods)
+	storeAllowed, rootAllowed = allowedOf(storeMethods), allowedOf(rootMethods)
 }
 
 // opMethod and archiveMethod make the calls of the data methods and of the
@@ -179,19 +185,66 @@ func methodTable(ids []methodID) js.Value {
 // The method tables of store objects and of roots, as glue makeStore takes them.
 var storeMethodsJS, rootMethodsJS js.Value
 
-// bound is one kv object: the root (host scope) or a node or named store.
+// bound is one kv object: the root (host scope) or a node or named store. It
+// holds no JavaScript object: a store object nobody holds can be collected, and
+// its number is then released (glue storeOf).
 type bound struct {
 	root    *root
 	store   *idb.Store
-	obj     js.Value
-	allowed []bool // by methodID: the object has the method
+	allowed []bool // by methodID: the object has the method (storeAllowed or rootAllowed)
 	prefix  string // "kv" or "kv store", for error messages
 }
 
-// objects holds every kv object by the number its closures pass to Go.
-var objects struct {
-	sync.Mutex
+// storeAllowed and rootAllowed are the bound.allowed of store objects and roots.
+var storeAllowed, rootAllowed []bool
+
+func allowedOf(ids []methodID) []bool {
+	a := make([]bool, len(methods))
+	for _, id := range ids {
+		a[id] = true
+	}
+	return a
+}
+
+// objects holds every kv object that has made a call, by the number its
+// closures pass to Go; free are the numbers of collected ones, for reuse.
+var objects objectTable
+
+type objectTable struct {
+	mutex
 	list []*bound
+	free []int32
+}
+
+// add gives b a number.
+func (o *objectTable) add(b *bound) int32 {
+	o.Lock()
+	defer o.Unlock()
+	if n := len(o.free); n > 0 {
+		id := o.free[n-1]
+		o.free = o.free[:n-1]
+		o.list[id] = b
+		return id
+	}
+	o.list = append(o.list, b)
+	return int32(len(o.list) - 1)
+}
+
+// release frees number id of a collected store object; roots are never released.
+func (o *objectTable) release(id int32) {
+	o.Lock()
+	defer o.Unlock()
+	if id >= 0 && int(id) < len(o.list) && o.list[id] != nil && o.list[id].prefix != "kv" {
+		o.list[id] = nil
+		o.free = append(o.free, id)
+	}
+}
+
+// liveObjects counts the kv objects that hold a number.
+func liveObjects() int {
+	objects.Lock()
+	defer objects.Unlock()
+	return len(objects.list) - len(objects.free)
 }
 
 // A kv method's closure enters Go in one of two ways, both ending in dispatchCall:
@@ -223,6 +276,9 @@ var dispatch = js.FuncOf(func(_ js.Value, in []js.Value) any {
 // syscall/js would end the program for every later call. It returns undefined
 // when the method's Promise is in glue's out slot.
 func dispatchCall(object int32, id methodID, flags, argc int32, args js.Value, haveArgs bool) (result js.Value) {
+	if id >= methodBind {
+		return glueCall(object, id, &call{args: args, haveArgs: haveArgs})
+	}
 	objects.Lock()
 	var b *bound
 	if object >= 0 && int(object) < len(objects.list) {
@@ -261,51 +317,62 @@ func dispatchCall(object int32, id methodID, flags, argc int32, args js.Value, h
 	return m.call(b.root, b, &call{args: args, haveArgs: haveArgs, flags: flags, method: name})
 }
 
+// glueCall runs glue's own calls (methodBind, methodRelease), which only the
+// closures and the FinalizationRegistry of glue.js make.
+func glueCall(object int32, id methodID, c *call) (result js.Value) {
+	defer func() {
+		if p := recover(); p != nil {
+			result = js.Undefined() // glue rejects the method call that needed the number
+		}
+	}()
+	if id == methodRelease {
+		objects.release(object)
+		return js.Undefined()
+	}
+	objects.Lock()
+	var r *root
+	if object >= 0 && int(object) < len(objects.list) && objects.list[object] != nil {
+		r = objects.list[object].root
+	}
+	objects.Unlock()
+	if id != methodBind || r == nil {
+		return js.Undefined()
+	}
+	s, err := r.db.StoreFromHandle(c.argsJS().Index(0))
+	if err != nil {
+		return js.Undefined()
+	}
+	return js.ValueOf(objects.add(&bound{root: r, store: s, allowed: storeAllowed, prefix: "kv store"}))
+}
+
 // root is the kv object of one patch: its own methods use the host scope, node()
-// and store() hand out scoped stores, cached so that the same scope is the same
-// object.
+// and store() hand out scoped stores, which glue keeps while they are held, so
+// that the same scope is the same object.
 type root struct {
 	db  *idb.DB
 	obj js.Value
+	id  int32 // its number, as glue storeOf takes it
 
 	mu     mutex
-	stores map[string]js.Value // by object store name
-	handle js.Value            // for js/archive.js (wasm/archive.go), made on first use
+	handle js.Value // for js/archive.js (wasm/archive.go), made on first use
 }
 
 // newRoot builds the root kv of db's patch.
 func newRoot(db *idb.DB) *root {
-	r := &root{db: db, stores: map[string]js.Value{}}
-	r.obj = r.bind(db.Store(scope.HostScope()), "kv", rootMethods, rootMethodsJS)
+	r := &root{db: db}
+	host := scope.HostScope()
+	h := glueHandle.Invoke(db.HubJS(), host.ObjectStore(), host.Kind.String(), host.Name)
+	s, _ := db.StoreFromHandle(h) // h is glue's plain object: reading its name cannot fail
+	r.id = objects.add(&bound{root: r, store: s, allowed: rootAllowed, prefix: "kv"})
+	r.obj = glueMakeRoot.Invoke(dispatch, r.id, rootMethodsJS, h)
 	r.obj.Set("patch", db.Patch())
 	return r
 }
 
-// bind makes the JavaScript object of store s.
-func (r *root) bind(s *idb.Store, prefix string, ids []methodID, table js.Value) js.Value {
-	b := &bound{root: r, store: s, allowed: make([]bool, len(methods)), prefix: prefix}
-	for _, id := range ids {
-		b.allowed[id] = true
-	}
-	objects.Lock()
-	id := len(objects.list)
-	objects.list = append(objects.list, b)
-	objects.Unlock()
-	b.obj = glueMakeStore.Invoke(dispatch, id, table, s.HandleJS(), prefix == "kv")
-	return b.obj
-}
-
-// storeObject returns the JavaScript object of scope s, making it on first use.
+// storeObject returns the JavaScript object of scope s: the one glue holds, or
+// a new one that binds to Go on its first call. One call into JavaScript.
 func (r *root) storeObject(s scope.Scope) js.Value {
-	name := s.ObjectStore()
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if obj, ok := r.stores[name]; ok {
-		return obj
-	}
-	obj := r.bind(r.db.Store(s), "kv store", storeMethods, storeMethodsJS)
-	r.stores[name] = obj
-	return obj
+	return glueStoreOf.Invoke(dispatch, r.id, storeMethodsJS, s.ObjectStore(), s.Kind.String(), s.Name)
 }
 
 // invalidStore returns a store whose data methods reject with err, and whose
@@ -376,7 +443,7 @@ func runOp(b *bound, c *call, kind idb.OpKind) js.Value {
 		// Arguments left out are undefined in glue: undefined arguments tell it
 		// to use the current call's (the operation runs within it, so Go need
 		// not fetch them).
-		h := b.store.HandleJS()
+		h := b.store.Handle()
 		switch {
 		case !placing:
 			_, err = tryInvoke(glueRun, conn, h, int(kind), exists, c.args, holder, slot, later.resolve)

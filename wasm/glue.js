@@ -16,8 +16,11 @@
 /**
  * @typedef {{
  *   flagForeign: number, flagKeyString: number, flagFunc: number,
- *   resultPromise: number, resultValue: number,
+ *   resultPromise: number, resultValue: number, methodBind: number, methodRelease: number,
  * }} GlueProtocol
+ * @typedef {{id: number, root: number, name: string, dispatch: GlueDispatch}} GlueState
+ *   a kv object's number in Go (-1 until its first call) and its root's
+ * @typedef {{handle: PatchkvStoreHandle, cache: Map<string, {ref: WeakRef<object>, state: GlueState}>}} GlueRoot
  * @typedef {(object: number, method: number, flags: number, argc: number) => number} GlueEntry
  * @typedef {(args: any[], object: number, method: number, flags: number) => any} GlueDispatch
  */
@@ -55,66 +58,133 @@
       }
     }
 
+    /**
+     * A store as idb's ops take it (idb.Store.HandleJS makes the same in Go).
+     * @param {PatchkvHub} hub @param {string} name the object store
+     * @param {string} kind @param {string} scopeName
+     * @returns {PatchkvStoreHandle}
+     */
+    const makeHandle = (hub, name, kind, scopeName) => ({ name, scope: { kind, name: scopeName }, hub });
+
+    /** @type {Map<number, GlueRoot>} each root's store handle and its store objects by object store name */
+    const roots = new Map();
+
+    /**
+     * Enters Go for a method of the object of state: through the exported
+     * patchkv_call once the loader attached it (a plain WebAssembly call, about
+     * 1 µs), else through the js.Func dispatch. Returns what Go left in out.r
+     * (or dispatch returned), or undefined when the Promise is in out.p.
+     * @param {GlueDispatch} dispatch @param {number} id @param {number} code @param {number} flags @param {any[]} args
+     */
+    function enter(dispatch, id, code, flags, args) {
+      if (!exported) return dispatch(args, id, code, flags);
+      const outer = cur.args;
+      cur.args = args;
+      try {
+        if (exported(id, code, flags, args.length) !== C.resultValue) return undefined;
+        const r = out.r;
+        out.r = undefined;
+        return r;
+      } finally {
+        cur.args = outer;
+      }
+    }
+
+    // When a store object nobody holds is collected, its cache entry goes and
+    // Go frees its number (methodRelease), which a new object then reuses.
+    const collected = new FinalizationRegistry((/** @type {GlueState} */ state) => {
+      const r = roots.get(state.root);
+      if (r && r.cache.get(state.name)?.state === state) r.cache.delete(state.name);
+      if (state.id >= 0) enter(state.dispatch, state.id, C.methodRelease, 0, []);
+    });
+
+    /**
+     * Builds a kv object: each method is a closure that enters Go with the
+     * object's number, bound on its first call for a store object. subscribe
+     * (and the root's watch) stay in JavaScript: they never touch IndexedDB.
+     * @param {GlueDispatch} dispatch @param {GlueState} state
+     * @param {[string, number][]} methods names and codes
+     * @param {PatchkvStoreHandle} handle the object's store @param {boolean} root
+     */
+    function build(dispatch, state, methods, handle, root) {
+      /** @type {Record<string, any>} */
+      const o = {};
+      for (const [name, code] of methods) {
+        /** @this {unknown} @param {any[]} args */
+        o[name] = function (...args) {
+          const foreign = this !== undefined && this !== null && this !== o && this !== globalThis;
+          const flags =
+            (foreign ? C.flagForeign : 0) |
+            (typeof args[0] === 'string' ? C.flagKeyString : 0) |
+            (typeof args[1] === 'function' ? C.flagFunc : 0);
+          try {
+            Reflect.apply(probe, undefined, room);
+          } catch (err) {
+            return Promise.reject(err); // if even this throws, that RangeError is the engine's
+          }
+          if (state.id < 0) {
+            const id = enter(dispatch, state.root, C.methodBind, 0, [handle]);
+            if (typeof id !== 'number') return Promise.reject(new Error('patchkv: this kv store could not be made'));
+            state.id = id;
+          }
+          const r = enter(dispatch, state.id, code, flags, args);
+          if (r !== undefined) return r;
+          const p = out.p;
+          out.p = undefined;
+          return p;
+        };
+      }
+      const prefix = root ? 'kv' : 'kv store';
+      o.subscribe = (/** @type {any} */ fn) => {
+        checkListener(prefix + '.subscribe', fn);
+        return handle.hub.subscribe(handle.scope, fn);
+      };
+      if (root) {
+        o.watch = (/** @type {any} */ fn) => {
+          checkListener('kv.watch', fn);
+          return handle.hub.subscribe(null, fn);
+        };
+      }
+      return o;
+    }
+
     return {
       /**
-       * Builds a kv object. Each method is a closure that enters Go: through the
-       * exported patchkv_call (a plain WebAssembly call, about 1 µs) once the
-       * loader has attached it, else through the js.Func dispatch. subscribe (and
-       * the root's watch) stay in JavaScript: they never touch IndexedDB.
+       * Builds the root kv object of a patch: number id, bound in Go at once.
        * @param {GlueDispatch} dispatch @param {number} id the object's number
        * @param {[string, number][]} methods names and codes
-       * @param {PatchkvStoreHandle} handle the object's store @param {boolean} root
+       * @param {PatchkvStoreHandle} handle the host scope's store
        */
-      makeStore(dispatch, id, methods, handle, root) {
-        /** @type {Record<string, any>} */
-        const o = {};
-        for (const [name, code] of methods) {
-          /** @this {unknown} @param {any[]} args */
-          o[name] = function (...args) {
-            const foreign = this !== undefined && this !== null && this !== o && this !== globalThis;
-            const flags =
-              (foreign ? C.flagForeign : 0) |
-              (typeof args[0] === 'string' ? C.flagKeyString : 0) |
-              (typeof args[1] === 'function' ? C.flagFunc : 0);
-            let r;
-            try {
-              Reflect.apply(probe, undefined, room);
-            } catch (err) {
-              return Promise.reject(err); // if even this throws, that RangeError is the engine's
-            }
-            if (exported) {
-              const outer = cur.args;
-              cur.args = args;
-              try {
-                if (exported(id, code, flags, args.length) === C.resultValue) {
-                  r = out.r;
-                  out.r = undefined;
-                }
-              } finally {
-                cur.args = outer;
-              }
-            } else {
-              r = dispatch(args, id, code, flags);
-            }
-            if (r !== undefined) return r;
-            const p = out.p;
-            out.p = undefined;
-            return p;
-          };
-        }
-        const prefix = root ? 'kv' : 'kv store';
-        o.subscribe = (/** @type {any} */ fn) => {
-          checkListener(prefix + '.subscribe', fn);
-          return handle.hub.subscribe(handle.scope, fn);
-        };
-        if (root) {
-          o.watch = (/** @type {any} */ fn) => {
-            checkListener('kv.watch', fn);
-            return handle.hub.subscribe(null, fn);
-          };
-        }
-        return o;
+      makeRoot(dispatch, id, methods, handle) {
+        const state = { id, root: id, name: '', dispatch };
+        roots.set(id, { handle, cache: new Map() });
+        return build(dispatch, state, methods, handle, true);
       },
+
+      /**
+       * Returns the kv object of object store name of the root numbered root:
+       * the one made before while something holds it, else a new one. A new
+       * object holds no Go state until its first call, and the Go state of
+       * one that is collected is released (issue 14 #8: a page that makes
+       * stores for many names must not grow for good).
+       * @param {GlueDispatch} dispatch @param {number} root @param {[string, number][]} methods
+       * @param {string} name @param {string} kind @param {string} scopeName
+       */
+      storeOf(dispatch, root, methods, name, kind, scopeName) {
+        const r = /** @type {GlueRoot} */ (roots.get(root));
+        const hit = r.cache.get(name);
+        const o = hit?.ref.deref();
+        if (o) return o;
+        const handle = makeHandle(r.handle.hub, name, kind, scopeName);
+        /** @type {GlueState} */
+        const state = { id: -1, root, name, dispatch };
+        const made = build(dispatch, state, methods, handle, false);
+        r.cache.set(name, { ref: new WeakRef(made), state });
+        collected.register(made, state);
+        return made;
+      },
+
+      handle: makeHandle,
 
       /**
        * The store of a bad node id or store name: its data methods reject with

@@ -23,7 +23,7 @@ var (
 
 	glue = loadGlue() // sets every js and glue variable of this block
 
-	glueMakeStore, glueInvalidStore, glueRun, glueClone, glueArgs, glueSetResult,
+	glueMakeRoot, glueStoreOf, glueHandle, glueInvalidStore, glueRun, glueClone, glueArgs, glueSetResult,
 	glueUseExport, glueTypeName, glueArchive js.Value
 )
 
@@ -51,7 +51,9 @@ func loadGlue() js.Value {
 		v    *js.Value
 		name string
 	}{
-		{&glueMakeStore, "makeStore"},
+		{&glueMakeRoot, "makeRoot"},
+		{&glueStoreOf, "storeOf"},
+		{&glueHandle, "handle"},
 		{&glueInvalidStore, "invalidStore"},
 		{&glueRun, "run"},
 		{&glueClone, "clone"},
