@@ -187,6 +187,24 @@
       handle: makeHandle,
 
       /**
+       * fn (patchkv.open or attach, js.Funcs) behind the same stack check as
+       * every method: on a nearly full stack it rejects (open) or throws
+       * (attach) the engine's RangeError instead of entering Go.
+       * @param {(...args: any[]) => any} fn @param {boolean} rejects
+       */
+      guard(fn, rejects) {
+        return (/** @type {any[]} */ ...args) => {
+          try {
+            Reflect.apply(probe, undefined, room);
+          } catch (err) {
+            if (rejects) return Promise.reject(err);
+            throw err;
+          }
+          return fn(...args);
+        };
+      },
+
+      /**
        * The store of a bad node id or store name: its data methods reject with
        * the TypeError, its subscribe throws it, its store(name) is the root's.
        * @param {Error} error @param {{store(name: string): any}} root

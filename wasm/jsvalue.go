@@ -23,7 +23,7 @@ var (
 
 	glue = loadGlue() // sets every js and glue variable of this block
 
-	glueMakeRoot, glueStoreOf, glueHandle, glueInvalidStore, glueRun, glueClone, glueArgs, glueSetResult,
+	glueMakeRoot, glueStoreOf, glueHandle, glueGuard, glueInvalidStore, glueRun, glueClone, glueArgs, glueSetResult,
 	glueUseExport, glueTypeName, glueArchive js.Value
 )
 
@@ -54,6 +54,7 @@ func loadGlue() js.Value {
 		{&glueMakeRoot, "makeRoot"},
 		{&glueStoreOf, "storeOf"},
 		{&glueHandle, "handle"},
+		{&glueGuard, "guard"},
 		{&glueInvalidStore, "invalidStore"},
 		{&glueRun, "run"},
 		{&glueClone, "clone"},

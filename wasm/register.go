@@ -72,7 +72,9 @@ var defaultRegistry = &registry{roots: map[string]*root{}}
 // (js/kv.js) that the module is ready by calling globalThis.__patchkvReady.
 func register() {
 	api := jsObject.New()
-	api.Set("open", js.FuncOf(func(_ js.Value, args []js.Value) (result any) {
+	// Both entries are behind glue's stack check, as every kv method is: a
+	// call on a nearly full stack must not trap inside Go (issue 14 #1).
+	api.Set("open", glueGuard.Invoke(js.FuncOf(func(_ js.Value, args []js.Value) (result any) {
 		defer func() {
 			if p := recover(); p != nil {
 				result = rejected(errors.New("patchkv.open: internal error: " + panicMessage(p)))
@@ -86,20 +88,20 @@ func register() {
 			conn = args[1]
 		}
 		return defaultRegistry.open(args[0], conn)
-	}))
+	}), true))
 	// attach(exports) hands glue the module's own exports, so that kv methods
 	// can enter Go through patchkv_call; the loader has them, Go does not.
 	// Only the first call counts (glue useExport), and a throwing getter or a
 	// revoked Proxy changes nothing: code in the page cannot replace the entry.
 	// glue reads patchkv_call itself: a getter that throws must not unwind
 	// through Go (syscall/js's Get does not catch).
-	api.Set("attach", js.FuncOf(func(_ js.Value, args []js.Value) any {
+	api.Set("attach", glueGuard.Invoke(js.FuncOf(func(_ js.Value, args []js.Value) any {
 		defer func() { _ = recover() }()
 		if len(args) == 1 {
 			glueUseExport.Invoke(args[0])
 		}
 		return nil
-	}))
+	}), false))
 	// open and attach can be neither replaced nor deleted: code in the page
 	// cannot swap what the loader uses (issue 14 #6). The object stays
 	// extensible: the loader adds archive (the same way).

@@ -27,6 +27,31 @@
     }
   });
 
+  contract.test('a set made from inside a value being stored lands in the same order on a new and an existing scope', async (t) => {
+    // The outer set copies its value when it is called (as IndexedDB's put
+    // would): the getter's own set is made during that call, and is placed
+    // first; the outer value, complete, is the one kept. Issue 14 #9 found the
+    // two orders differing between a scope that exists and one that is created.
+    const kv = await t.root();
+    for (const [what, s] of [['existing scope', kv.node('re-old')], ['new scope', kv.node('re-new')]]) {
+      if (what === 'existing scope') await s.set('warm', 0);
+      /** @type {string[]} */
+      const order = [];
+      /** @type {Promise<unknown> | undefined} */
+      let inner;
+      const value = {
+        get a() {
+          inner ??= s.set('k', 'inner').then(() => order.push('inner'));
+          return 1;
+        },
+      };
+      const outer = s.set('k', value).then(() => order.push('outer'));
+      await Promise.all([outer, inner]);
+      t.equal(await s.get('k'), { a: 1 }, `${what}: the value kept`);
+      t.equal(order, ['inner', 'outer'], `${what}: the order the two sets resolved in`);
+    }
+  });
+
   contract.test('2,000 un-awaited writes all land', async (t) => {
     const kv = await t.root();
     const s = kv.node('burst');

@@ -19,7 +19,13 @@ contract.test('a call on a nearly full stack fails alone and kv keeps working', 
     }
     if (d < bottom - 3000) return;
     try {
-      const p = d % 3 === 0 ? kv.get('a') : d % 3 === 1 ? s.set('k', d) : Promise.resolve(kv.node('m' + d));
+      const api = /** @type {any} */ (globalThis).patchkv;
+      const p =
+        d % 5 === 0 ? kv.get('a')
+        : d % 5 === 1 ? s.set('k', d)
+        : d % 5 === 2 ? Promise.resolve(kv.node('m' + d))
+        : d % 5 === 3 ? api.open(kv.patch) // the module's own entries too
+        : Promise.resolve(api.attach({}));
       settled.push(Promise.resolve(p).then(() => 'ok', (e) => e.name));
     } catch (e) {
       threw++;
