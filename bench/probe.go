@@ -98,8 +98,11 @@ func runProbe(cfg config, base string, named bool, outDir string) probeResult {
 		return out
 	}
 	if named {
-		for _, kind := range []string{"get", "raw-get", "set", "raw-set"} {
-			out.profiles = append(out.profiles, profileOps(ctx, kind, 1000, outDir))
+		for _, k := range []struct {
+			kind  string
+			count int
+		}{{"get", 1000}, {"raw-get", 1000}, {"set", 1000}, {"raw-set", 1000}, {"scopes", 10}, {"raw-scopes", 10}} {
+			out.profiles = append(out.profiles, profileOps(ctx, k.kind, k.count, outDir))
 		}
 	}
 	return out
@@ -295,8 +298,12 @@ func reportProfiles(b *strings.Builder, ps []profileSummary) {
 			return m
 		}
 		kvG, rawG := perCall(p), perCall(raw)
-		fmt.Fprintf(b, "\n  CPU profile, %d awaited %s calls, kv.wasm built with names (DevTools files: %s, %s)\n",
-			p.Count, p.Kind, orDash(p.File), orDash(raw.File))
+		what := fmt.Sprintf("%d awaited %s calls", p.Count, p.Kind)
+		if p.Kind == "scopes" {
+			what = fmt.Sprintf("%d patch loads (a get on each of 1,000 scopes at once, on a new connection; per load)", p.Count)
+		}
+		fmt.Fprintf(b, "\n  CPU profile, %s, kv.wasm built with names (DevTools files: %s, %s)\n",
+			what, orDash(p.File), orDash(raw.File))
 		f := "    %-50s %10s %10s %10s\n"
 		fmt.Fprintf(b, f, "self time per call, by part", "patchkv", "raw IDB", "kv − raw")
 		var kvSum, rawSum float64

@@ -143,8 +143,60 @@ async function main() {
     1,
   );
   // For a CPU profile taken by bench/main.go around one kind of operation.
+  // A patch load: on a new connection, one get on every one of 1,000 scopes,
+  // all issued at once (kind 'scopes'; 'raw-scopes' for raw IndexedDB with the
+  // same layout, one object store per scope).
+  const scopeN = 1000;
+  const scopeName = (/** @type {number} */ i) => 'p' + i;
+  /** @param {string} name @param {number} [version] @returns {Promise<IDBDatabase>} */
+  const open = (name, version) => new Promise((resolve, reject) => {
+    const req = version === undefined ? indexedDB.open(name) : indexedDB.open(name, version);
+    req.onupgradeneeded = () => {
+      if (name !== 'probe-raw-scopes') return; // patchkv's: only made to change its version
+      for (let i = 0; i < scopeN; i++) req.result.createObjectStore(scopeName(i));
+    };
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+  let rawScopes = /** @type {IDBDatabase} */ (await open('probe-raw-scopes', 1));
+  await new Promise((resolve) => {
+    const tx = rawScopes.transaction([...Array(scopeN).keys()].map(scopeName), 'readwrite');
+    for (let i = 0; i < scopeN; i++) tx.objectStore(scopeName(i)).put(i, 'k');
+    tx.oncomplete = resolve;
+  });
+  await Promise.all([...Array(scopeN).keys()].map((i) => kv.store(scopeName(i)).set('k', i)));
+  const readAll = async (/** @type {(i: number) => Promise<any>} */ get) => {
+    const got = await Promise.all([...Array(scopeN).keys()].map(get));
+    if (!got.every((v, i) => v === i)) throw new Error('scopes: wrong values');
+  };
+
   window.probeProfile = async (kind, count) => {
-    const t0 = now();
+    let t0 = now();
+    if (kind === 'scopes' || kind === 'raw-scopes') {
+      let ms = 0;
+      for (let i = 0; i < count; i++) {
+        if (kind === 'scopes') {
+          const db = /** @type {IDBDatabase} */ (await open('patchkv:probe'));
+          const v = db.version;
+          db.close();
+          /** @type {IDBDatabase} */ (await open('patchkv:probe', v + 1)).close(); // kv lets go, and reopens on its next call
+          t0 = now();
+          await readAll((j) => kv.store(scopeName(j)).get('k'));
+        } else {
+          rawScopes.close();
+          t0 = now();
+          rawScopes = /** @type {IDBDatabase} */ (await open('probe-raw-scopes'));
+          const db = rawScopes;
+          await readAll((j) => new Promise((resolve, reject) => {
+            const req = db.transaction(scopeName(j), 'readonly').objectStore(scopeName(j)).get('k');
+            req.onsuccess = () => resolve(req.result);
+            req.onerror = () => reject(req.error);
+          }));
+        }
+        ms += now() - t0;
+      }
+      return ms;
+    }
     for (let i = 0; i < count; i++) {
       if (kind === 'get') await s.get(key(i % n));
       else if (kind === 'set') await w.set(key(i % n), value(i));

@@ -110,6 +110,16 @@ func (c *call) argsJS() js.Value {
 	return c.args
 }
 
+// first returns the call's first argument; on the exported entry without
+// fetching the arguments' Array (each value Go holds costs a reference and a
+// finalizer, which add up when a patch load touches every scope).
+func (c *call) first() js.Value {
+	if c.haveArgs {
+		return c.args.Index(0)
+	}
+	return glueFirst.Invoke()
+}
+
 // methods are every kv method, by code; set in init, because some of them make
 // store objects.
 var methods []method
@@ -128,7 +138,7 @@ func init() {
 		methodClear:  {name: "clear", arity: 0, call: opMethod(idb.OpClear)},
 		methodUpdate: {name: "update", arity: 2, call: opMethod(idb.OpUpdate)},
 		methodStore: {name: "store", arity: 1, store: true, call: func(r *root, b *bound, c *call) js.Value {
-			n, err := goName(b.prefix+".store", "store name", c.argsJS().Index(0))
+			n, err := goName(b.prefix+".store", "store name", c.first())
 			if err != nil {
 				return r.invalidStore(err)
 			}
@@ -136,7 +146,7 @@ func init() {
 			return r.storeObject(s)
 		}},
 		methodNode: {name: "node", arity: 1, store: true, call: func(r *root, _ *bound, c *call) js.Value {
-			id, err := goName("kv.node", "node id", c.argsJS().Index(0))
+			id, err := goName("kv.node", "node id", c.first())
 			if err != nil {
 				return r.invalidStore(err)
 			}
@@ -262,14 +272,25 @@ func exportedCall(object, method, flags, argc int32) int32 {
 	if r.IsUndefined() {
 		return resultPromise
 	}
+	if r.Equal(inGlue) {
+		return resultValue
+	}
 	glueSetResult.Invoke(r)
 	return resultValue
 }
 
 // dispatch is the js.Func entry: dispatch(args, object, method, flags).
 var dispatch = js.FuncOf(func(_ js.Value, in []js.Value) any {
-	return dispatchCall(int32(in[1].Int()), methodID(in[2].Int()), int32(in[3].Int()), int32(in[0].Length()), in[0], true)
+	r := dispatchCall(int32(in[1].Int()), methodID(in[2].Int()), int32(in[3].Int()), int32(in[0].Length()), in[0], true)
+	if r.Equal(inGlue) {
+		return js.Undefined() // glue takes the result from its out slot
+	}
+	return r
 })
+
+// inGlue is what a method returns when glue holds its result in the out slot
+// (storeObject). No method returns null itself.
+var inGlue = js.Null()
 
 // dispatchCall runs one method call. It checks `this` and the argument count,
 // and turns a Go panic into a rejection of that call alone: a panic that reached
@@ -369,10 +390,12 @@ func newRoot(db *idb.DB) *root {
 	return r
 }
 
-// storeObject returns the JavaScript object of scope s: the one glue holds, or
-// a new one that binds to Go on its first call. One call into JavaScript.
+// storeObject makes glue's out slot hold the JavaScript object of scope s: the
+// one glue holds, or a new one that binds to Go on its first call. One call
+// into JavaScript, and Go holds no reference to the object.
 func (r *root) storeObject(s scope.Scope) js.Value {
-	return glueStoreOf.Invoke(dispatch, r.id, storeMethodsJS, s.ObjectStore(), s.Kind.String(), s.Name)
+	glueStoreOf.Invoke(dispatch, r.id, storeMethodsJS, s.ObjectStore(), s.Kind.String(), s.Name)
+	return inGlue
 }
 
 // invalidStore returns a store whose data methods reject with err, and whose

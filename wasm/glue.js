@@ -77,7 +77,13 @@
      * @param {GlueDispatch} dispatch @param {number} id @param {number} code @param {number} flags @param {any[]} args
      */
     function enter(dispatch, id, code, flags, args) {
-      if (!exported) return dispatch(args, id, code, flags);
+      if (!exported) {
+        const r = dispatch(args, id, code, flags);
+        if (r !== undefined) return r;
+        const v = out.r; // a result glue left itself (storeOf)
+        out.r = undefined;
+        return v;
+      }
       const outer = cur.args;
       cur.args = args;
       try {
@@ -148,6 +154,24 @@
       return o;
     }
 
+    /**
+     * @param {GlueDispatch} dispatch @param {number} root @param {[string, number][]} methods
+     * @param {string} name @param {string} kind @param {string} scopeName
+     * @returns {object}
+     */
+    function storeOf(dispatch, root, methods, name, kind, scopeName) {
+      const r = /** @type {GlueRoot} */ (roots.get(root));
+      const o = r.cache.get(name)?.ref.deref();
+      if (o) return o;
+      const handle = makeHandle(r.handle.hub, name, kind, scopeName);
+      /** @type {GlueState} */
+      const state = { id: -1, root, name, dispatch };
+      const made = build(dispatch, state, methods, handle, false);
+      r.cache.set(name, { ref: new WeakRef(made), state });
+      collected.register(made, state);
+      return made;
+    }
+
     return {
       /**
        * Builds the root kv object of a patch: number id, bound in Go at once.
@@ -166,22 +190,14 @@
        * the one made before while something holds it, else a new one. A new
        * object holds no Go state until its first call, and the Go state of
        * one that is collected is released (issue 14 #8: a page that makes
-       * stores for many names must not grow for good).
+       * stores for many names must not grow for good). The object goes to the
+       * out slot, as the method's result: Go never holds it, which would cost
+       * it a reference and a finalizer per object.
        * @param {GlueDispatch} dispatch @param {number} root @param {[string, number][]} methods
        * @param {string} name @param {string} kind @param {string} scopeName
        */
       storeOf(dispatch, root, methods, name, kind, scopeName) {
-        const r = /** @type {GlueRoot} */ (roots.get(root));
-        const hit = r.cache.get(name);
-        const o = hit?.ref.deref();
-        if (o) return o;
-        const handle = makeHandle(r.handle.hub, name, kind, scopeName);
-        /** @type {GlueState} */
-        const state = { id: -1, root, name, dispatch };
-        const made = build(dispatch, state, methods, handle, false);
-        r.cache.set(name, { ref: new WeakRef(made), state });
-        collected.register(made, state);
-        return made;
+        out.r = storeOf(dispatch, root, methods, name, kind, scopeName);
       },
 
       handle: makeHandle,
@@ -242,6 +258,9 @@
       },
       args() {
         return cur.args;
+      },
+      first() {
+        return cur.args?.[0];
       },
       /**
        * The type of v for error messages ("string", "array", "object", "bigint"…);

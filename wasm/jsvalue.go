@@ -23,7 +23,7 @@ var (
 
 	glue = loadGlue() // sets every js and glue variable of this block
 
-	glueMakeRoot, glueStoreOf, glueHandle, glueGuard, glueInvalidStore, glueRun, glueClone, glueArgs, glueSetResult,
+	glueMakeRoot, glueStoreOf, glueHandle, glueGuard, glueInvalidStore, glueRun, glueClone, glueArgs, glueFirst, glueSetResult,
 	glueUseExport, glueTypeName, glueArchive js.Value
 )
 
@@ -59,6 +59,7 @@ func loadGlue() js.Value {
 		{&glueRun, "run"},
 		{&glueClone, "clone"},
 		{&glueArgs, "args"},
+		{&glueFirst, "first"},
 		{&glueSetResult, "result"},
 		{&glueUseExport, "useExport"},
 		{&glueTypeName, "typeName"},
