@@ -134,6 +134,8 @@ async function main() {
   await op('has, awaited', (i) => s.has(key(i)), (i) => raw.has(key(i)));
   await op('set, awaited', (i) => w.set(key(i), value(i)), (i) => rawSet.set(key(i), value(i)));
   await op('delete, awaited', (i) => w.delete(key(i)), (i) => rawSet.delete(key(i)));
+  const inc = (/** @type {any} */ v) => (v ?? 0) + 1;
+  await op('update (increment), awaited', () => w.update('n', inc), () => rawSet.update('n', inc));
   await op('keys() of 300 keys', () => s.keys(), () => raw.keys(), 50);
   await op('store(name) lookup', () => kv.store('get'), null);
   await op(
