@@ -125,6 +125,8 @@ export class Patch extends EventTarget {
     this.loadGen = 0;
     /** the highest number a generated id has used (see PatchJSON.idCounter) */
     this.counter = 0;
+    /** @type {Promise<void> | undefined} load's listing of the node scopes, while it runs */
+    this.counting = undefined;
     /** @type {boolean} */
     this.safe = !!safe;
     /**
@@ -170,18 +172,26 @@ export class Patch extends EventTarget {
     const nodes = Array.isArray(doc.nodes) ? doc.nodes : [];
     this.counter = Math.max(0, Number.isSafeInteger(doc.idCounter) ? doc.idCounter : 0,
       ...nodes.map((/** @type {any} */ n) => idNumber(n?.id)));
-    try {
-      const scopes = await this.root.scopes();
+    // Listing the scopes waits for kv (the page may build the patch while kv.wasm
+    // still loads): nodes whose ids the document gives start meanwhile; a node
+    // without one gets a new id, so it waits for the list (and so does addNode).
+    const counted = this.root.scopes().then((scopes) => {
       if (gen !== this.loadGen) return;
       for (const s of scopes) if (s.kind === 'node') this.counter = Math.max(this.counter, idNumber(s.name));
-    } catch (err) {
-      console.warn('patch.load: could not list the node scopes:', err);
-    }
+    }, (err) => console.warn('patch.load: could not list the node scopes:', err));
+    this.counting = counted;
+    counted.then(() => {
+      if (this.counting === counted) this.counting = undefined;
+    });
+    if (nodes.some((/** @type {any} */ n) => n?.id === undefined || n?.id === null)) await counted;
     if (gen !== this.loadGen) return;
     const starts = [];
+    const holds = [];
     for (const spec of nodes) {
       try {
-        starts.push(this.createNode(spec, { hold: this.safe }).startPromise);
+        const node = this.createNode(spec, { hold: this.safe });
+        starts.push(node.startPromise);
+        if (/** @type {NodeKind} */ (node.constructor).holdsLoad) holds.push(node.startPromise);
       } catch (err) {
         console.warn('patch.load: skipped a node:', err);
       }
@@ -197,9 +207,10 @@ export class Patch extends EventTarget {
     this.emit('change', { reason: 'load' });
     // The patch has loaded once every node's first run is over (or after LOADBANG_WAIT,
     // so that code awaiting something that never comes does not hold back the rest):
-    // then each loadbang bangs, once.
+    // then each loadbang bangs, once. Kinds that hold their messages until they are
+    // ready (a p5 sketch, until its setup has run) do not hold the loadbangs back.
     const all = Promise.all(starts);
-    await Promise.race([all, new Promise((r) => setTimeout(r, LOADBANG_WAIT))]);
+    await Promise.race([Promise.all(holds), new Promise((r) => setTimeout(r, LOADBANG_WAIT))]);
     if (gen === this.loadGen) {
       for (const node of [...this.nodes.values()]) {
         if (node.live) node.loaded();
@@ -215,6 +226,7 @@ export class Patch extends EventTarget {
    * @returns {Promise<string>}
    */
   async addNode(spec) {
+    if (this.counting && (spec?.id === undefined || spec?.id === null)) await this.counting;
     const node = this.createNode(spec);
     this.emit('change', { reason: 'add' });
     await node.startPromise;

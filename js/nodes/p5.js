@@ -65,6 +65,12 @@ export function loadP5(url = DEFAULT_P5_URL) {
  * function setup()` runs once, and draw starts after it resolves. start() resolves
  * once setup has (or after SETUP_WAIT, so that a setup that never finishes does not
  * hold Patch.load forever).
+ *
+ * Messages that arrive before setup has run (while p5.js loads, the sketch's code
+ * runs, or setup awaits something) wait and are handed to the sketch, in order, once
+ * it has: a sketch never gets a message before its canvas exists. So the sketch
+ * need not hold back the patch's loadbangs (holdsLoad): p5.js is not on the way to
+ * the rest of the patch's first state.
  */
 export class P5Node extends CodeNode {
   static type = 'p5';
@@ -73,16 +79,51 @@ export class P5Node extends CodeNode {
   static template = {
     code: 'function setup() {\n  createCanvas(160, 120);\n}\n\nfunction draw() {\n  background(240);\n  circle(mouseX, mouseY, 20);\n}',
   };
+  static holdsLoad = false;
 
   /** @param {Patch} patch @param {NodeSpec} spec */
   constructor(patch, spec) {
     super(patch, spec);
     /** @type {any} the p5 instance of the current run */
     this.instance = null;
+    /** holding: the current run's setup has not run yet, messages wait in held */
+    this.holding = false;
+    /** @type {{msg: unknown, inlet: number, resolve: (v: unknown) => void}[]} */
+    this.held = [];
   }
 
   async start() {
     const gen = ++this.gen;
+    this.holding = true;
+    try {
+      await this.run(gen);
+    } finally {
+      if (gen === this.gen) this.release();
+    }
+  }
+
+  /**
+   * receive holds msg until the sketch's setup has run; it resolves once the sketch
+   * has handled it.
+   * @param {unknown} msg
+   * @param {number} inlet
+   */
+  receive(msg, inlet) {
+    if (!this.holding) return super.receive(msg, inlet);
+    return new Promise((resolve) => this.held.push({ msg, inlet, resolve }));
+  }
+
+  /** release hands the held messages to the sketch, in order. */
+  release() {
+    this.holding = false;
+    for (const h of this.held.splice(0)) h.resolve(this.patch.deliver(this.id, h.msg, h.inlet));
+  }
+
+  /**
+   * run is one run of the sketch: p5.js, the code, then the instance and its setup.
+   * @param {number} gen
+   */
+  async run(gen) {
     this.setStatus({ state: 'running' });
     let P5;
     try {
@@ -201,6 +242,8 @@ export class P5Node extends CodeNode {
   }
 
   stop() {
+    this.holding = false;
+    for (const h of this.held.splice(0)) h.resolve(undefined); // the old run's: dropped
     const p = this.instance;
     this.instance = null;
     if (p) {
