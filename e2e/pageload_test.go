@@ -9,10 +9,17 @@ package e2e
 // sketch does not hold back the loadbangs.
 
 import (
+	"context"
 	"fmt"
 	"testing"
+	"time"
 
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/patchies/patchkv/internal/browsertest"
 )
 
 // slowKV delays starting the compiled kv.wasm by 1.5 s and records, the first time
@@ -248,4 +255,59 @@ func TestLaterRootKeepsOrderAndClonesAtCall(t *testing.T) {
 	assert.Equal(t, []string{"set a", "delete a", "set c"}, got.Changes, "the early subscription hears every change")
 	assert.Empty(t, got.Stopped, "a subscription stopped before kv was there never starts")
 	assert.Equal(t, 3.0, got.After, "a call after kv is there goes straight through")
+}
+
+// TestKVFailingAfterLayoutRead opens a saved patch in a page where kv.wasm cannot
+// start: the layout was read without kv, so the nodes are built, but the page says
+// that kv did not load (and nothing else over it), and node kv calls reject.
+func TestKVFailingAfterLayoutRead(t *testing.T) {
+	id := patchID(t)
+	p := openPage(t, sharedBrowser(t), "/?patch="+id)
+	p.load(map[string]any{"nodes": []map[string]any{
+		{"id": "j", "type": "js", "x": 20, "y": 20, "code": "await kv.get('x');\nsend('read');"},
+	}, "edges": []any{}})
+	p.saved()
+
+	tab := browsertest.OpenTab(t, sharedBrowser(t), nil)
+	broken := `WebAssembly.instantiate = async () => { throw new Error('no wasm for this test'); };`
+	var got struct {
+		Ready, Banner string
+		Nodes         int
+		Status        map[string]any
+	}
+	require.NoError(t, chromedp.Run(tab.Ctx,
+		chromedp.ActionFunc(func(ctx context.Context) error {
+			_, err := page.AddScriptToEvaluateOnNewDocument(broken).Do(ctx)
+			return err
+		}),
+		chromedp.Navigate(serverURL(t)+"/?patch="+id)))
+	require.NoError(t, tab.Eval(60*time.Second, `(async () => {
+		await window.patchReady?.catch(() => {});
+		for (let i = 0; i < 200 && !(document.body.dataset.ready && window.patch?.status('j')?.state === 'error'); i++) {
+			await new Promise((r) => setTimeout(r, 25));
+		}
+		return { ready: document.body.dataset.ready, banner: document.querySelector('#banner').textContent,
+			nodes: window.patch?.nodes.size ?? 0, status: window.patch?.status('j') ?? null };
+	})()`, &got))
+	assert.Equal(t, "error", got.Ready)
+	assert.Contains(t, got.Banner, "kv did not load: ")
+	assert.Contains(t, got.Banner, "no wasm for this test")
+	assert.Equal(t, 1, got.Nodes, "the saved patch was built from the plain read")
+	assert.Equal(t, "error", got.Status["state"], "its kv call rejected and shows on the node")
+}
+
+// TestEveryPageModuleIsPreloaded checks index.html's modulepreload list against the
+// modules the demo page loads: each is fetched from the start, not once the module
+// importing it has been parsed. (A worker node's js/worker-node.js is a Worker's
+// script, which a page cannot preload for it.)
+func TestEveryPageModuleIsPreloaded(t *testing.T) {
+	p := openPage(t, sharedBrowser(t), "/")
+	var missing []string
+	p.eval(`(() => {
+		const preloaded = new Set([...document.querySelectorAll('link[rel=modulepreload]')].map((l) => l.href));
+		return performance.getEntriesByType('resource').map((e) => e.name)
+			.filter((n) => /\.m?js$/.test(new URL(n).pathname) && !n.includes('/node_modules/p5/') && !n.endsWith('/js/worker-node.js'))
+			.filter((n) => !preloaded.has(n));
+	})()`, &missing)
+	assert.Empty(t, missing, "modules the page loads without a <link rel=modulepreload> in index.html")
 }

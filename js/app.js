@@ -127,7 +127,8 @@ export function boot(options = {}) {
         const doc = patch.toJSON();
         lastSave = patch.root.set(LAYOUT_KEY, doc).then(
           () => panel.schedule(0, 'host'),
-          (err) => banner(`could not save the patch: ${err?.message ?? err}`),
+          // (After kv failed to load, the banner says that instead.)
+          (err) => document.body.dataset.ready === 'error' || banner(`could not save the patch: ${err?.message ?? err}`),
         );
       });
     };
