@@ -7,8 +7,7 @@ import { KINDS } from './nodes/index.js';
 import { Editor } from './editor.js';
 import { StoragePanel } from './storage.js';
 import { PatchFiles } from './patches.js';
-import { demoPatch } from './demo.js';
-import { startEarly, pagePatch, DEFAULT_PATCH, LAYOUT_KEY, DRAFTS_KEY } from './early.js';
+import { startEarly, pagePatch, pageSafe, patchDocument, template, DEFAULT_PATCH, LAYOUT_KEY, DRAFTS_KEY } from './early.js';
 import { laterRoot } from './lateroot.js';
 
 /** @typedef {import('./kv.js').KVRoot} KVRoot */
@@ -17,14 +16,8 @@ import { laterRoot } from './lateroot.js';
 // and DEFAULT_PATCH live in js/early.js, which reads the layout before this module loads.
 export { LAYOUT_KEY, DEFAULT_PATCH };
 
-/**
- * template returns the document a patch starts from before the user has saved any: the
- * demo for the demo id, an empty canvas otherwise.
- * @param {string} id
- */
-export function template(id) {
-  return id === DEFAULT_PATCH ? demoPatch(id) : { id, nodes: [], edges: [] };
-}
+// template (the document a patch starts from) lives in js/early.js too.
+export { template };
 
 /**
  * boot starts the page. It sets window.patch as soon as the runtime exists and
@@ -33,9 +26,8 @@ export function template(id) {
  * @param {{wasmURL?: string}} [options]
  */
 export function boot(options = {}) {
-  const params = new URLSearchParams(location.search);
   const id = pagePatch();
-  const safe = params.has('safe') && SAFE_VALUES.has(params.get('safe') ?? '');
+  const safe = pageSafe();
   const $ = (sel) => /** @type {HTMLElement} */ (document.querySelector(sel));
   $('#patch-id').textContent = id;
   document.title = `${id} · patchkv`;
@@ -128,7 +120,9 @@ export function boot(options = {}) {
         lastSave = patch.root.set(LAYOUT_KEY, doc).then(
           () => panel.schedule(0, 'host'),
           // (After kv failed to load, the banner says that instead.)
-          (err) => document.body.dataset.ready === 'error' || banner(`could not save the patch: ${err?.message ?? err}`),
+          (err) => {
+            if (document.body.dataset.ready !== 'error') banner(`could not save the patch: ${err?.message ?? err}`);
+          },
         );
       });
     };
@@ -162,9 +156,7 @@ export function boot(options = {}) {
     if (drafts && typeof drafts === 'object') {
       for (const [k, v] of Object.entries(drafts)) if (typeof v === 'string') editor.drafts.set(k, v);
     }
-    /** @type {any} */
-    const layout = saved.get(LAYOUT_KEY);
-    const doc = layout && typeof layout === 'object' && Array.isArray(layout.nodes) ? { ...layout, id } : template(id);
+    const doc = patchDocument(id, saved);
     loading = true;
     const loaded = patch.load(doc);
     loading = false;
@@ -204,9 +196,6 @@ async function readSaved(root) {
   else if (layout.value !== undefined) saved.set(LAYOUT_KEY, layout.value);
   return saved;
 }
-
-/** SAFE_VALUES are the values of ?safe= that open a patch without running node code. */
-const SAFE_VALUES = new Set(['1', 'true', 'yes', '']);
 
 /** SLOW_LOAD_MS is when the page offers safe mode while a patch is still loading. */
 const SLOW_LOAD_MS = 4000;

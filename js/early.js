@@ -4,10 +4,13 @@
 // module and js/kv.js (both preloaded, neither imports anything else), so kv —
 // fetching and compiling kv.wasm, Go's start, opening the patch's database — and
 // the read of the patch's saved layout begin as soon as those two small files are
-// in, while js/app.js and the rest of the page's modules still load. js/app.js then
-// takes what was started (startEarly hands out the same object for the same patch).
+// in, while js/app.js and the rest of the page's modules still load; so does p5.js
+// when the patch has a p5 node. js/app.js then takes what was started (startEarly
+// hands out the same object for the same patch).
 
 import { loadKV } from './kv.js';
+import { loadP5 } from './p5load.js';
+import { demoPatch } from './demo.js';
 
 /** @typedef {import('./kv.d.ts').KVRoot} KVRoot */
 
@@ -43,6 +46,42 @@ export function pagePatch(search = location.search) {
   return new URLSearchParams(search).get('patch') ?? DEFAULT_PATCH;
 }
 
+/** SAFE_VALUES are the values of ?safe= that open a patch without running node code. */
+const SAFE_VALUES = new Set(['1', 'true', 'yes', '']);
+
+/**
+ * pageSafe reports whether the page opens its patch in safe mode (?safe=1): no node
+ * code runs.
+ * @param {string} [search]  a location.search
+ * @returns {boolean}
+ */
+export function pageSafe(search = location.search) {
+  const params = new URLSearchParams(search);
+  return params.has('safe') && SAFE_VALUES.has(params.get('safe') ?? '');
+}
+
+/**
+ * template returns the document a patch starts from before the user has saved any: the
+ * demo for the demo id, an empty canvas otherwise.
+ * @param {string} id
+ * @returns {import('./runtime.js').PatchJSON}
+ */
+export function template(id) {
+  return id === DEFAULT_PATCH ? demoPatch(id) : { id, nodes: [], edges: [] };
+}
+
+/**
+ * patchDocument returns the document the page opens for patch id: the saved layout
+ * (LAYOUT_KEY of saved) when it is one, the template otherwise.
+ * @param {string} id
+ * @param {Map<string, unknown>} saved
+ * @returns {import('./runtime.js').PatchJSON}
+ */
+export function patchDocument(id, saved) {
+  const layout = /** @type {any} */ (saved.get(LAYOUT_KEY));
+  return layout && typeof layout === 'object' && Array.isArray(layout.nodes) ? { ...layout, id } : template(id);
+}
+
 /**
  * @typedef {object} Early What startEarly started for one patch.
  * @property {string} id
@@ -65,7 +104,13 @@ export function startEarly(id = pagePatch()) {
   if (started?.id === id) return started;
   const kv = loadKV({ patch: id });
   kv.catch(() => {}); // js/app.js reports it
-  started = { id, kv, saved: readHost(id, [LAYOUT_KEY, DRAFTS_KEY]) };
+  const saved = readHost(id, [LAYOUT_KEY, DRAFTS_KEY]);
+  started = { id, kv, saved };
+  // A patch with a p5 node needs p5.js: fetched and run now, while kv.wasm compiles
+  // off the main thread, rather than once the nodes start (a failure shows there).
+  saved.then((values) => {
+    if (values && !pageSafe() && patchDocument(id, values).nodes.some((n) => n?.type === 'p5')) loadP5().catch(() => {});
+  });
   return started;
 }
 

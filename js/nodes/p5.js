@@ -4,6 +4,7 @@
 import { CodeNode, AsyncFunction } from '../sandbox.js';
 import { instrument, makeGuard, GUARD_NAME } from '../loopguard.js';
 import { gateEvents } from '../p5gate.js';
+import { loadP5, DEFAULT_P5_URL } from '../p5load.js';
 
 /**
  * @typedef {import('../sandbox.js').Sandbox} Sandbox
@@ -23,35 +24,9 @@ const LINE_OFFSET = 3;
 /** SETUP_WAIT caps how long start() (and so Patch.load) waits for an async setup. */
 const SETUP_WAIT = 5000;
 
-/** DEFAULT_P5_URL is p5.js's browser build as npm installs it (./build.sh pins the version). */
-export const DEFAULT_P5_URL = new URL('../../node_modules/p5/lib/p5.min.js', import.meta.url).href;
-
-/** @type {Promise<any>|null} */
-let p5Loading = null;
-
-/**
- * loadP5 loads p5.js once, as a classic script, and resolves to the p5 constructor.
- * It rejects with a clear Error when the file cannot be loaded.
- * @param {string} [url]
- * @returns {Promise<any>}
- */
-export function loadP5(url = DEFAULT_P5_URL) {
-  const g = /** @type {any} */ (globalThis);
-  if (g.p5) return Promise.resolve(g.p5);
-  if (!p5Loading) {
-    p5Loading = new Promise((resolve, reject) => {
-      const s = document.createElement('script');
-      s.src = url;
-      s.onload = () => (g.p5 ? resolve(g.p5) : reject(new Error(`p5.js did not load from ${url}`)));
-      s.onerror = () => {
-        p5Loading = null;
-        reject(new Error(`p5.js is missing (${url}): run ./build.sh serve, which installs it`));
-      };
-      document.head.appendChild(s);
-    });
-  }
-  return p5Loading;
-}
+// loadP5 and DEFAULT_P5_URL live in js/p5load.js, which js/early.js also uses to
+// load p5.js while kv still loads when the patch it reads has a p5 node.
+export { loadP5, DEFAULT_P5_URL };
 
 /**
  * P5Node runs a global-mode sketch on its own p5 instance. The code is the body of an
