@@ -4,12 +4,12 @@
 // module and js/kv.js (both preloaded, neither imports anything else), so kv —
 // fetching and compiling kv.wasm, Go's start, opening the patch's database — and
 // the read of the patch's saved layout begin as soon as those two small files are
-// in, while js/app.js and the rest of the page's modules still load; so does p5.js
-// when the patch has a p5 node. js/app.js then takes what was started (startEarly
+// in, while js/app.js and the rest of the page's modules still load; so does the
+// fetch of p5.js when the patch has a p5 node. js/app.js then takes what was started (startEarly
 // hands out the same object for the same patch).
 
 import { loadKV } from './kv.js';
-import { loadP5 } from './p5load.js';
+import { preloadP5 } from './p5load.js';
 import { demoPatch } from './demo.js';
 
 /** @typedef {import('./kv.d.ts').KVRoot} KVRoot */
@@ -106,10 +106,10 @@ export function startEarly(id = pagePatch()) {
   kv.catch(() => {}); // js/app.js reports it
   const saved = readHost(id, [LAYOUT_KEY, DRAFTS_KEY]);
   started = { id, kv, saved };
-  // A patch with a p5 node needs p5.js: fetched and run now, while kv.wasm compiles
-  // off the main thread, rather than once the nodes start (a failure shows there).
+  // A patch with a p5 node needs p5.js: fetched now, in parallel with kv; it runs
+  // once the sketch starts, after the rest of the patch (js/nodes/p5.js).
   saved.then((values) => {
-    if (values && !pageSafe() && patchDocument(id, values).nodes.some((n) => n?.type === 'p5')) loadP5().catch(() => {});
+    if (values && !pageSafe() && patchDocument(id, values).nodes.some((n) => n?.type === 'p5')) preloadP5();
   });
   return started;
 }

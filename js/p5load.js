@@ -1,5 +1,5 @@
 // js/p5load.js — loading p5.js, once per page. It imports nothing, so that js/early.js
-// can start loading p5.js for a patch with a p5 node before the page's other modules
+// can start fetching p5.js for a patch with a p5 node before the page's other modules
 // (the p5 node among them) have loaded.
 
 /** DEFAULT_P5_URL is p5.js's browser build as npm installs it (./build.sh pins the version). */
@@ -30,4 +30,20 @@ export function loadP5(url = DEFAULT_P5_URL) {
     });
   }
   return p5Loading;
+}
+
+/**
+ * preloadP5 starts fetching p5.js without running it: loadP5's script then takes the
+ * response. Running p5.js takes the main thread for 0.1–0.5 s (more on a first visit),
+ * so the page fetches it early but runs it only once a sketch starts.
+ * @param {string} [url]
+ */
+export function preloadP5(url = DEFAULT_P5_URL) {
+  const g = /** @type {any} */ (globalThis);
+  if (g.p5 || p5Loading || document.querySelector(`link[rel=preload][href="${CSS.escape(url)}"]`)) return;
+  const l = document.createElement('link');
+  l.rel = 'preload';
+  l.as = 'script';
+  l.href = url;
+  document.head.appendChild(l);
 }

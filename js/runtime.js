@@ -127,6 +127,17 @@ export class Patch extends EventTarget {
     this.counter = 0;
     /** @type {Promise<void> | undefined} load's listing of the node scopes, while it runs */
     this.counting = undefined;
+    /**
+     * starting resolves once the nodes of the load in progress that hold its loadbangs
+     * have had their first run and the loadbangs have banged (undefined when no load
+     * is in progress): a p5 node runs p5.js only then (js/nodes/p5.js).
+     * @type {Promise<void> | undefined}
+     */
+    this.starting = undefined;
+    /** how many kv calls that nodes made are in flight (see quiet) */
+    this.inflight = 0;
+    /** @type {Set<() => void>} quiet's waiters */
+    this.quietWaiters = new Set();
     /** @type {boolean} */
     this.safe = !!safe;
     /**
@@ -158,6 +169,25 @@ export class Patch extends EventTarget {
     const doc = typeof json === 'string' ? JSON.parse(json) : json;
     if (!doc || typeof doc !== 'object') throw new TypeError('patch.load: expected {id, nodes, edges}');
     const gen = ++this.loadGen;
+    /** @type {() => void} */
+    let started = () => {};
+    const starting = new Promise((/** @type {(v?: any) => void} */ r) => (started = r));
+    this.starting = starting;
+    try {
+      await this.loadDocument(doc, gen, started);
+    } finally {
+      started();
+      if (this.starting === starting) this.starting = undefined;
+    }
+  }
+
+  /**
+   * loadDocument is load's body; it calls started once the loadbangs have banged.
+   * @param {any} doc  a patch document (load checked that it is an object)
+   * @param {number} gen
+   * @param {() => void} started
+   */
+  async loadDocument(doc, gen, started) {
     for (const id of [...this.nodes.keys()]) this.removeNode(id, { quiet: true });
     this.edges = [];
     if (typeof doc.id === 'string' && doc.id !== this.id) {
@@ -216,6 +246,7 @@ export class Patch extends EventTarget {
         if (node.live) node.loaded();
       }
     }
+    started();
     await all;
   }
 
@@ -414,6 +445,46 @@ export class Patch extends EventTarget {
   // ---- internals -------------------------------------------------------------------
 
   /**
+   * quiet resolves once no kv call that a node made is in flight, seen at the start of
+   * a task (so that the calls their answers lead to, down the wires, count too), or
+   * after ms, whichever comes first.
+   * @param {number} ms
+   * @returns {Promise<void>}
+   */
+  quiet(ms) {
+    return new Promise((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        this.quietWaiters.delete(finish);
+        resolve();
+      };
+      const timer = setTimeout(finish, ms);
+      this.quietWaiters.add(finish);
+      setTimeout(() => this.checkQuiet(), 0);
+    });
+  }
+
+  /** checkQuiet lets quiet's waiters go when no kv call is in flight. */
+  checkQuiet() {
+    if (this.inflight === 0) for (const w of [...this.quietWaiters]) w();
+  }
+
+  /**
+   * inFlight counts p, a node's kv call, as in flight until it settles.
+   * @template T
+   * @param {Promise<T>} p
+   * @returns {Promise<T>}
+   */
+  inFlight(p) {
+    this.inflight++;
+    const done = () => {
+      if (--this.inflight === 0 && this.quietWaiters.size) setTimeout(() => this.checkQuiet(), 0);
+    };
+    p.then(done, done);
+    return p;
+  }
+
+  /**
    * emit dispatches one of the events listed above.
    * @param {string} type
    * @param {object} detail
@@ -533,7 +604,7 @@ export class Patch extends EventTarget {
      * @param {Promise<T>} p
      * @returns {Promise<T>}
      */
-    const own = (p) => (owner ? this.trackOwner(p.then((v) => v), owner) : p);
+    const own = (p) => (owner ? this.trackOwner(this.inFlight(p).then((v) => v), owner) : this.inFlight(p));
     /**
      * @template T
      * @param {Promise<T>} p

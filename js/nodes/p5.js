@@ -21,11 +21,14 @@ const P5_HANDLERS = ['preload', 'setup', 'draw', 'windowResized', 'mousePressed'
 /** LINE_OFFSET: "async function anonymous(__scope\n) {\nwith (__scope) {\n" */
 const LINE_OFFSET = 3;
 
+/** QUIET_WAIT caps how long a sketch of a patch being loaded waits for the patch's kv calls to be answered before it runs p5.js (ms). */
+const QUIET_WAIT = 1000;
+
 /** SETUP_WAIT caps how long start() (and so Patch.load) waits for an async setup. */
 const SETUP_WAIT = 5000;
 
 // loadP5 and DEFAULT_P5_URL live in js/p5load.js, which js/early.js also uses to
-// load p5.js while kv still loads when the patch it reads has a p5 node.
+// fetch p5.js while kv still loads when the patch it reads has a p5 node.
 export { loadP5, DEFAULT_P5_URL };
 
 /**
@@ -44,8 +47,9 @@ export { loadP5, DEFAULT_P5_URL };
  * Messages that arrive before setup has run (while p5.js loads, the sketch's code
  * runs, or setup awaits something) wait and are handed to the sketch, in order, once
  * it has: a sketch never gets a message before its canvas exists. So the sketch
- * need not hold back the patch's loadbangs (holdsLoad): p5.js is not on the way to
- * the rest of the patch's first state.
+ * need not hold back the patch's loadbangs (holdsLoad), and in a patch being loaded
+ * it runs p5.js only once they have banged: p5.js is not on the way to the rest of
+ * the patch's first state.
  */
 export class P5Node extends CodeNode {
   static type = 'p5';
@@ -100,6 +104,15 @@ export class P5Node extends CodeNode {
    */
   async run(gen) {
     this.setStatus({ state: 'running' });
+    // Running p5.js takes the main thread for a while (0.1–0.8 s here, the most on a
+    // first visit): in a patch being loaded, it waits until the rest of the patch has
+    // had its first run, the loadbangs have banged and the kv calls that set off
+    // have been answered (or QUIET_WAIT has passed), so that it holds up only sketches.
+    if (this.patch.starting) {
+      await this.patch.starting;
+      await this.patch.quiet(QUIET_WAIT);
+      if (gen !== this.gen) return;
+    }
     let P5;
     try {
       P5 = await loadP5(this.patch.p5URL);
