@@ -107,6 +107,8 @@ export function boot(options = {}) {
     });
     window.patch = patch;
 
+    /** firstLoad: the page's first patch.load is still running (the panel waits for it). */
+    let firstLoad = true;
     // Save the document after every change, coalescing the bursts of one task.
     let lastSave = Promise.resolve();
     let queued = false;
@@ -118,7 +120,9 @@ export function boot(options = {}) {
         queued = false;
         const doc = patch.toJSON();
         lastSave = patch.root.set(LAYOUT_KEY, doc).then(
-          () => panel.schedule(0, 'host'),
+          () => {
+            if (!firstLoad) panel.schedule(0, 'host');
+          },
           // (After kv failed to load, the banner says that instead.)
           (err) => {
             if (document.body.dataset.ready !== 'error') banner(`could not save the patch: ${err?.message ?? err}`);
@@ -137,7 +141,9 @@ export function boot(options = {}) {
         url.searchParams.set('patch', patch.id);
         history.replaceState(null, '', url);
       }
-      panel.schedule(0);
+      // The first load's panel is drawn once the patch has loaded (below): reading
+      // every scope meanwhile would compete with the nodes' own first kv calls.
+      if (!firstLoad) panel.schedule(0);
     });
 
     for (const b of document.querySelectorAll('[data-add]')) {
@@ -167,6 +173,7 @@ export function boot(options = {}) {
       throw loadFailed(err);
     }
     await loaded;
+    firstLoad = false;
     clearTimeout(slow);
     markLoading(id, false);
     panel.watch();
