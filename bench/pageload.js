@@ -56,12 +56,14 @@
     req.addEventListener('success', () => mark('idbOpenSuccess'));
     return req;
   };
-  // p5 evaluated (it assigns window.p5), the runtime made (app.js sets
-  // window.patch once loadKV has resolved), the layout read and loaded (the page
+  // p5 evaluated (it assigns window.p5), kv ready (loadKV sets globalThis.kv
+  // when it resolves), the runtime made (app.js sets window.patch once it has the
+  // layout, possibly before kv is ready), the layout read and loaded (the page
   // calls patch.load with it), the patch loaded (window.patchReady resolves).
   hook('p5', () => mark('p5Evaluated'));
+  hook('kv', () => mark('kvReady'));
   hook('patch', (p) => {
-    mark('kvReady');
+    mark('patchMade');
     const load = p.load;
     p.load = function (...args) {
       mark('layoutRead');

@@ -231,6 +231,7 @@ var pageMarkOrder = []struct{ key, title string }{
 	{"idbOpen", "indexedDB.open"},
 	{"idbOpenSuccess", "open success"},
 	{"kvReady", "kv ready (loadKV resolved)"},
+	{"patchMade", "runtime made"},
 	{"layoutRead", "layout read"},
 	{"res:/node_modules/p5/lib/p5.min.js.start", "p5 requested"},
 	{"res:/node_modules/p5/lib/p5.min.js", "p5 loaded"},

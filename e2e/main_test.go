@@ -113,10 +113,11 @@ type Page struct {
 	tab *browsertest.Tab
 }
 
-// openPage opens a new tab in browserCtx, installs the test helpers, loads path (e.g.
-// "/?patch=x") from the test server and waits until the page has loaded its patch.
-// At cleanup the tab closes and the test fails if the page had an uncaught error.
-func openPage(tb testing.TB, browserCtx context.Context, path string) *Page {
+// openPage opens a new tab in browserCtx, installs the test helpers (and the scripts
+// in also, which run before the page's own, on every load of the tab), loads path
+// (e.g. "/?patch=x") from the test server and waits until the page has loaded its
+// patch. At cleanup the tab closes and the test fails if the page had an uncaught error.
+func openPage(tb testing.TB, browserCtx context.Context, path string, also ...string) *Page {
 	tb.Helper()
 	base := serverURL(tb)
 	tab := browsertest.OpenTab(tb, browserCtx, nil)
@@ -127,8 +128,12 @@ func openPage(tb testing.TB, browserCtx context.Context, path string) *Page {
 		chromedp.ActionFunc(func(ctx context.Context) error { return page.BringToFront().Do(ctx) }),
 		chromedp.EmulateViewport(viewportW, viewportH),
 		chromedp.ActionFunc(func(ctx context.Context) error {
-			_, err := page.AddScriptToEvaluateOnNewDocument(pageHelpers).Do(ctx)
-			return err
+			for _, script := range append([]string{pageHelpers}, also...) {
+				if _, err := page.AddScriptToEvaluateOnNewDocument(script).Do(ctx); err != nil {
+					return err
+				}
+			}
+			return nil
 		}),
 		chromedp.Navigate(base+path),
 	)

@@ -4,34 +4,20 @@
 import { loadKV } from './kv.js';
 import { Patch } from './runtime.js';
 import { KINDS } from './nodes/index.js';
-import { Editor, DRAFTS_KEY } from './editor.js';
+import { Editor } from './editor.js';
 import { StoragePanel } from './storage.js';
 import { PatchFiles } from './patches.js';
-import { demoPatch } from './demo.js';
+import { startEarly, pagePatch, pageSafe, patchDocument, template, DEFAULT_PATCH, LAYOUT_KEY, DRAFTS_KEY } from './early.js';
+import { laterRoot } from './lateroot.js';
 
-/**
- * LAYOUT_KEY is where the page keeps the patch document (nodes, code, positions, wires).
- *
- * It lives in the kv host scope of the patch itself rather than in localStorage: the
- * document and the data its nodes keep are then one IndexedDB database, cleared,
- * exported or deleted together, a patch id never shows another patch's layout, and the
- * page relies on the same committed-before-resolve writes that it asks its nodes to
- * trust. The host scope is isolated from every node scope and named store, so no node
- * can overwrite it by accident.
- */
-export const LAYOUT_KEY = 'patch:layout';
+/** @typedef {import('./kv.js').KVRoot} KVRoot */
 
-/** DEFAULT_PATCH is the patch id the page opens without ?patch=. */
-export const DEFAULT_PATCH = 'demo';
+// LAYOUT_KEY (where the page keeps the patch document, in the patch's own host scope)
+// and DEFAULT_PATCH live in js/early.js, which reads the layout before this module loads.
+export { LAYOUT_KEY, DEFAULT_PATCH };
 
-/**
- * template returns the document a patch starts from before the user has saved any: the
- * demo for the demo id, an empty canvas otherwise.
- * @param {string} id
- */
-export function template(id) {
-  return id === DEFAULT_PATCH ? demoPatch(id) : { id, nodes: [], edges: [] };
-}
+// template (the document a patch starts from) lives in js/early.js too.
+export { template };
 
 /**
  * boot starts the page. It sets window.patch as soon as the runtime exists and
@@ -40,9 +26,8 @@ export function template(id) {
  * @param {{wasmURL?: string}} [options]
  */
 export function boot(options = {}) {
-  const params = new URLSearchParams(location.search);
-  const id = params.get('patch') ?? DEFAULT_PATCH;
-  const safe = params.has('safe') && SAFE_VALUES.has(params.get('safe') ?? '');
+  const id = pagePatch();
+  const safe = pageSafe();
   const $ = (sel) => /** @type {HTMLElement} */ (document.querySelector(sel));
   $('#patch-id').textContent = id;
   document.title = `${id} · patchkv`;
@@ -71,17 +56,42 @@ export function boot(options = {}) {
     adders.append(b);
   }
 
+  // index.html started kv and the read of the saved layout already (js/early.js), unless
+  // the page was given another kv.wasm.
+  const early = options.wasmURL ? undefined : startEarly(id);
   const ready = (async () => {
+    const kvLoad = early ? early.kv : loadKV({ patch: id, wasmURL: options.wasmURL });
+    kvLoad.catch(() => {}); // reported below
+    /** @type {KVRoot | undefined} kv's root, once it is there */
     let root;
-    try {
-      root = await loadKV({ patch: id, ...(options.wasmURL ? { wasmURL: options.wasmURL } : {}) });
-    } catch (err) {
+    kvLoad.then((r) => (root = r), () => {});
+    const loadFailed = (/** @type {any} */ err) => {
       fatal(`kv did not load: ${err?.message ?? err}. Run ./build.sh serve (it builds kv.wasm).`);
-      throw err;
+      return err;
+    };
+    // The saved layout and drafts, read with plain IndexedDB while kv.wasm compiles, so
+    // that the nodes are built meanwhile and only their kv calls wait for kv; read
+    // through kv when kv is there first or the plain read failed.
+    let saved = early ? await Promise.race([early.saved, kvLoad.then(() => undefined, () => undefined)]) : undefined;
+    if (!saved) {
+      try {
+        root = await kvLoad;
+      } catch (err) {
+        throw loadFailed(err);
+      }
+      saved = await readSaved(root);
     }
     /** @type {Editor} */
     let editor;
-    const patch = new Patch({ root, safe, p5Parent: (nodeId) => editor.p5Parent(nodeId) });
+    const patch = new Patch({ root: root ?? laterRoot(id, kvLoad), safe, p5Parent: (nodeId) => editor.p5Parent(nodeId) });
+    if (!root) {
+      // Once kv is there, whatever asks the patch for its root gets kv's own (nodes built
+      // before keep the stand-in, whose calls go straight to it from then on).
+      const stand = patch.root;
+      kvLoad.then((r) => {
+        if (patch.root === stand) patch.root = r;
+      }, () => {});
+    }
     editor = new Editor(patch, $('#canvas'));
     const panel = new StoragePanel($('#storage-list'), () => patch.root, {
       nodeIds: () => patch.nodes.keys(),
@@ -97,6 +107,8 @@ export function boot(options = {}) {
     });
     window.patch = patch;
 
+    /** firstLoad: the page's first patch.load is still running (the panel waits for it). */
+    let firstLoad = true;
     // Save the document after every change, coalescing the bursts of one task.
     let lastSave = Promise.resolve();
     let queued = false;
@@ -108,8 +120,13 @@ export function boot(options = {}) {
         queued = false;
         const doc = patch.toJSON();
         lastSave = patch.root.set(LAYOUT_KEY, doc).then(
-          () => panel.schedule(0, 'host'),
-          (err) => banner(`could not save the patch: ${err?.message ?? err}`),
+          () => {
+            if (!firstLoad) panel.schedule(0, 'host');
+          },
+          // (After kv failed to load, the banner says that instead.)
+          (err) => {
+            if (document.body.dataset.ready !== 'error') banner(`could not save the patch: ${err?.message ?? err}`);
+          },
         );
       });
     };
@@ -124,7 +141,9 @@ export function boot(options = {}) {
         url.searchParams.set('patch', patch.id);
         history.replaceState(null, '', url);
       }
-      panel.schedule(0);
+      // The first load's panel is drawn once the patch has loaded (below): reading
+      // every scope meanwhile would compete with the nodes' own first kv calls.
+      if (!firstLoad) panel.schedule(0);
     });
 
     for (const b of document.querySelectorAll('[data-add]')) {
@@ -139,27 +158,22 @@ export function boot(options = {}) {
     });
 
     window.patchDraftsSaved = () => editor.draftsSaved;
-    try {
-      const drafts = await root.get(DRAFTS_KEY);
-      if (drafts && typeof drafts === 'object') {
-        for (const [k, v] of Object.entries(drafts)) if (typeof v === 'string') editor.drafts.set(k, v);
-      }
-    } catch (err) {
-      console.warn('could not read the drafts:', err);
+    const drafts = saved.get(DRAFTS_KEY);
+    if (drafts && typeof drafts === 'object') {
+      for (const [k, v] of Object.entries(drafts)) if (typeof v === 'string') editor.drafts.set(k, v);
     }
-    /** @type {any} */
-    let saved;
-    try {
-      saved = await root.get(LAYOUT_KEY);
-    } catch (err) {
-      banner(`could not read the saved patch: ${err?.message ?? err}`);
-    }
-    const doc = saved && typeof saved === 'object' && Array.isArray(saved.nodes) ? { ...saved, id } : template(id);
+    const doc = patchDocument(id, saved);
     loading = true;
     const loaded = patch.load(doc);
     loading = false;
     save(); // the first save turns the template into the user's own patch
+    try {
+      await kvLoad;
+    } catch (err) {
+      throw loadFailed(err);
+    }
     await loaded;
+    firstLoad = false;
     clearTimeout(slow);
     markLoading(id, false);
     panel.watch();
@@ -172,8 +186,23 @@ export function boot(options = {}) {
   return ready;
 }
 
-/** SAFE_VALUES are the values of ?safe= that open a patch without running node code. */
-const SAFE_VALUES = new Set(['1', 'true', 'yes', '']);
+/**
+ * readSaved reads the layout and the drafts through kv, as a Map like js/early.js's
+ * (a key that is not stored is absent). A failed read of the layout shows a banner,
+ * and the patch's template opens; a failed read of the drafts only warns.
+ * @param {KVRoot} root
+ * @returns {Promise<Map<string, unknown>>}
+ */
+async function readSaved(root) {
+  const [drafts, layout] = await Promise.allSettled([root.get(DRAFTS_KEY), root.get(LAYOUT_KEY)]);
+  /** @type {Map<string, unknown>} */
+  const saved = new Map();
+  if (drafts.status === 'rejected') console.warn('could not read the drafts:', drafts.reason);
+  else if (drafts.value !== undefined) saved.set(DRAFTS_KEY, drafts.value);
+  if (layout.status === 'rejected') banner(`could not read the saved patch: ${layout.reason?.message ?? layout.reason}`);
+  else if (layout.value !== undefined) saved.set(LAYOUT_KEY, layout.value);
+  return saved;
+}
 
 /** SLOW_LOAD_MS is when the page offers safe mode while a patch is still loading. */
 const SLOW_LOAD_MS = 4000;

@@ -7,6 +7,7 @@
 import { History } from './history.js';
 import { kindOf } from './runtime.js';
 import { preview, binaryLabel } from './preview.js';
+import { DRAFTS_KEY } from './early.js';
 
 /**
  * @typedef {import('./runtime.js').Patch} Patch
@@ -14,8 +15,9 @@ import { preview, binaryLabel } from './preview.js';
  * @typedef {import('./runtime.js').NodeStatus} NodeStatus
  */
 
-/** DRAFTS_KEY is where, in the patch's host scope, typed-but-unrun code is kept. */
-export const DRAFTS_KEY = 'patch:drafts';
+// DRAFTS_KEY is where, in the patch's host scope, typed-but-unrun code is kept; it
+// lives in js/early.js, which reads it before the page's other modules load.
+export { DRAFTS_KEY };
 
 /** DRAFT_SAVE_MS coalesces the draft writes of a burst of typing. */
 const DRAFT_SAVE_MS = 300;

@@ -93,6 +93,12 @@ export class RuntimeNode {
   static runnable = false;
   /** @type {Record<string, unknown>} template is what a node added from the toolbar starts with. */
   static template = {};
+  /**
+   * holdsLoad says whether a patch's loadbangs wait for this kind's first run (see
+   * Patch.load). A kind that holds the messages it gets until its first run is over
+   * (a p5 sketch, until its setup has run) need not hold them back.
+   */
+  static holdsLoad = true;
 
   /** @param {Patch} patch @param {NodeSpec} spec */
   constructor(patch, spec) {

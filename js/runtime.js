@@ -125,6 +125,19 @@ export class Patch extends EventTarget {
     this.loadGen = 0;
     /** the highest number a generated id has used (see PatchJSON.idCounter) */
     this.counter = 0;
+    /** @type {Promise<void> | undefined} load's listing of the node scopes, while it runs */
+    this.counting = undefined;
+    /**
+     * starting resolves once the nodes of the load in progress that hold its loadbangs
+     * have had their first run and the loadbangs have banged (undefined when no load
+     * is in progress): a p5 node runs p5.js only then (js/nodes/p5.js).
+     * @type {Promise<void> | undefined}
+     */
+    this.starting = undefined;
+    /** how many kv calls that nodes made are in flight (see quiet) */
+    this.inflight = 0;
+    /** @type {Set<() => void>} quiet's waiters */
+    this.quietWaiters = new Set();
     /** @type {boolean} */
     this.safe = !!safe;
     /**
@@ -156,6 +169,25 @@ export class Patch extends EventTarget {
     const doc = typeof json === 'string' ? JSON.parse(json) : json;
     if (!doc || typeof doc !== 'object') throw new TypeError('patch.load: expected {id, nodes, edges}');
     const gen = ++this.loadGen;
+    /** @type {() => void} */
+    let started = () => {};
+    const starting = new Promise((/** @type {(v?: any) => void} */ r) => (started = r));
+    this.starting = starting;
+    try {
+      await this.loadDocument(doc, gen, started);
+    } finally {
+      started();
+      if (this.starting === starting) this.starting = undefined;
+    }
+  }
+
+  /**
+   * loadDocument is load's body; it calls started once the loadbangs have banged.
+   * @param {any} doc  a patch document (load checked that it is an object)
+   * @param {number} gen
+   * @param {() => void} started
+   */
+  async loadDocument(doc, gen, started) {
     for (const id of [...this.nodes.keys()]) this.removeNode(id, { quiet: true });
     this.edges = [];
     if (typeof doc.id === 'string' && doc.id !== this.id) {
@@ -170,18 +202,26 @@ export class Patch extends EventTarget {
     const nodes = Array.isArray(doc.nodes) ? doc.nodes : [];
     this.counter = Math.max(0, Number.isSafeInteger(doc.idCounter) ? doc.idCounter : 0,
       ...nodes.map((/** @type {any} */ n) => idNumber(n?.id)));
-    try {
-      const scopes = await this.root.scopes();
+    // Listing the scopes waits for kv (the page may build the patch while kv.wasm
+    // still loads): nodes whose ids the document gives start meanwhile; a node
+    // without one gets a new id, so it waits for the list (and so does addNode).
+    const counted = this.root.scopes().then((scopes) => {
       if (gen !== this.loadGen) return;
       for (const s of scopes) if (s.kind === 'node') this.counter = Math.max(this.counter, idNumber(s.name));
-    } catch (err) {
-      console.warn('patch.load: could not list the node scopes:', err);
-    }
+    }, (err) => console.warn('patch.load: could not list the node scopes:', err));
+    this.counting = counted;
+    counted.then(() => {
+      if (this.counting === counted) this.counting = undefined;
+    });
+    if (nodes.some((/** @type {any} */ n) => n?.id === undefined || n?.id === null)) await counted;
     if (gen !== this.loadGen) return;
     const starts = [];
+    const holds = [];
     for (const spec of nodes) {
       try {
-        starts.push(this.createNode(spec, { hold: this.safe }).startPromise);
+        const node = this.createNode(spec, { hold: this.safe });
+        starts.push(node.startPromise);
+        if (/** @type {NodeKind} */ (node.constructor).holdsLoad) holds.push(node.startPromise);
       } catch (err) {
         console.warn('patch.load: skipped a node:', err);
       }
@@ -197,14 +237,16 @@ export class Patch extends EventTarget {
     this.emit('change', { reason: 'load' });
     // The patch has loaded once every node's first run is over (or after LOADBANG_WAIT,
     // so that code awaiting something that never comes does not hold back the rest):
-    // then each loadbang bangs, once.
+    // then each loadbang bangs, once. Kinds that hold their messages until they are
+    // ready (a p5 sketch, until its setup has run) do not hold the loadbangs back.
     const all = Promise.all(starts);
-    await Promise.race([all, new Promise((r) => setTimeout(r, LOADBANG_WAIT))]);
+    await Promise.race([Promise.all(holds), new Promise((r) => setTimeout(r, LOADBANG_WAIT))]);
     if (gen === this.loadGen) {
       for (const node of [...this.nodes.values()]) {
         if (node.live) node.loaded();
       }
     }
+    started();
     await all;
   }
 
@@ -215,6 +257,7 @@ export class Patch extends EventTarget {
    * @returns {Promise<string>}
    */
   async addNode(spec) {
+    if (this.counting && (spec?.id === undefined || spec?.id === null)) await this.counting;
     const node = this.createNode(spec);
     this.emit('change', { reason: 'add' });
     await node.startPromise;
@@ -402,6 +445,46 @@ export class Patch extends EventTarget {
   // ---- internals -------------------------------------------------------------------
 
   /**
+   * quiet resolves once no kv call that a node made is in flight, seen at the start of
+   * a task (so that the calls their answers lead to, down the wires, count too), or
+   * after ms, whichever comes first.
+   * @param {number} ms
+   * @returns {Promise<void>}
+   */
+  quiet(ms) {
+    return new Promise((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        this.quietWaiters.delete(finish);
+        resolve();
+      };
+      const timer = setTimeout(finish, ms);
+      this.quietWaiters.add(finish);
+      setTimeout(() => this.checkQuiet(), 0);
+    });
+  }
+
+  /** checkQuiet lets quiet's waiters go when no kv call is in flight. */
+  checkQuiet() {
+    if (this.inflight === 0) for (const w of [...this.quietWaiters]) w();
+  }
+
+  /**
+   * inFlight counts p, a node's kv call, as in flight until it settles.
+   * @template T
+   * @param {Promise<T>} p
+   * @returns {Promise<T>}
+   */
+  inFlight(p) {
+    this.inflight++;
+    const done = () => {
+      if (--this.inflight === 0 && this.quietWaiters.size) setTimeout(() => this.checkQuiet(), 0);
+    };
+    p.then(done, done);
+    return p;
+  }
+
+  /**
    * emit dispatches one of the events listed above.
    * @param {string} type
    * @param {object} detail
@@ -521,7 +604,7 @@ export class Patch extends EventTarget {
      * @param {Promise<T>} p
      * @returns {Promise<T>}
      */
-    const own = (p) => (owner ? this.trackOwner(p.then((v) => v), owner) : p);
+    const own = (p) => (owner ? this.trackOwner(this.inFlight(p).then((v) => v), owner) : this.inFlight(p));
     /**
      * @template T
      * @param {Promise<T>} p

@@ -4,6 +4,7 @@
 import { CodeNode, AsyncFunction } from '../sandbox.js';
 import { instrument, makeGuard, GUARD_NAME } from '../loopguard.js';
 import { gateEvents } from '../p5gate.js';
+import { loadP5, DEFAULT_P5_URL } from '../p5load.js';
 
 /**
  * @typedef {import('../sandbox.js').Sandbox} Sandbox
@@ -20,38 +21,15 @@ const P5_HANDLERS = ['preload', 'setup', 'draw', 'windowResized', 'mousePressed'
 /** LINE_OFFSET: "async function anonymous(__scope\n) {\nwith (__scope) {\n" */
 const LINE_OFFSET = 3;
 
+/** QUIET_WAIT caps how long a sketch of a patch being loaded waits for the patch's kv calls to be answered before it runs p5.js (ms). */
+const QUIET_WAIT = 1000;
+
 /** SETUP_WAIT caps how long start() (and so Patch.load) waits for an async setup. */
 const SETUP_WAIT = 5000;
 
-/** DEFAULT_P5_URL is p5.js's browser build as npm installs it (./build.sh pins the version). */
-export const DEFAULT_P5_URL = new URL('../../node_modules/p5/lib/p5.min.js', import.meta.url).href;
-
-/** @type {Promise<any>|null} */
-let p5Loading = null;
-
-/**
- * loadP5 loads p5.js once, as a classic script, and resolves to the p5 constructor.
- * It rejects with a clear Error when the file cannot be loaded.
- * @param {string} [url]
- * @returns {Promise<any>}
- */
-export function loadP5(url = DEFAULT_P5_URL) {
-  const g = /** @type {any} */ (globalThis);
-  if (g.p5) return Promise.resolve(g.p5);
-  if (!p5Loading) {
-    p5Loading = new Promise((resolve, reject) => {
-      const s = document.createElement('script');
-      s.src = url;
-      s.onload = () => (g.p5 ? resolve(g.p5) : reject(new Error(`p5.js did not load from ${url}`)));
-      s.onerror = () => {
-        p5Loading = null;
-        reject(new Error(`p5.js is missing (${url}): run ./build.sh serve, which installs it`));
-      };
-      document.head.appendChild(s);
-    });
-  }
-  return p5Loading;
-}
+// loadP5 and DEFAULT_P5_URL live in js/p5load.js, which js/early.js also uses to
+// fetch p5.js while kv still loads when the patch it reads has a p5 node.
+export { loadP5, DEFAULT_P5_URL };
 
 /**
  * P5Node runs a global-mode sketch on its own p5 instance. The code is the body of an
@@ -65,6 +43,13 @@ export function loadP5(url = DEFAULT_P5_URL) {
  * function setup()` runs once, and draw starts after it resolves. start() resolves
  * once setup has (or after SETUP_WAIT, so that a setup that never finishes does not
  * hold Patch.load forever).
+ *
+ * Messages that arrive before setup has run (while p5.js loads, the sketch's code
+ * runs, or setup awaits something) wait and are handed to the sketch, in order, once
+ * it has: a sketch never gets a message before its canvas exists. So the sketch
+ * need not hold back the patch's loadbangs (holdsLoad), and in a patch being loaded
+ * it runs p5.js only once they have banged: p5.js is not on the way to the rest of
+ * the patch's first state.
  */
 export class P5Node extends CodeNode {
   static type = 'p5';
@@ -73,17 +58,61 @@ export class P5Node extends CodeNode {
   static template = {
     code: 'function setup() {\n  createCanvas(160, 120);\n}\n\nfunction draw() {\n  background(240);\n  circle(mouseX, mouseY, 20);\n}',
   };
+  static holdsLoad = false;
 
   /** @param {Patch} patch @param {NodeSpec} spec */
   constructor(patch, spec) {
     super(patch, spec);
     /** @type {any} the p5 instance of the current run */
     this.instance = null;
+    /** holding: the current run's setup has not run yet, messages wait in held */
+    this.holding = false;
+    /** @type {{msg: unknown, inlet: number, resolve: (v: unknown) => void}[]} */
+    this.held = [];
   }
 
   async start() {
     const gen = ++this.gen;
+    this.holding = true;
+    try {
+      await this.run(gen);
+    } finally {
+      if (gen === this.gen) this.release();
+    }
+  }
+
+  /**
+   * receive holds msg until the sketch's setup has run; it resolves once the sketch
+   * has handled it.
+   * @param {unknown} msg
+   * @param {number} inlet
+   */
+  receive(msg, inlet) {
+    if (!this.holding) return super.receive(msg, inlet);
+    return new Promise((resolve) => this.held.push({ msg, inlet, resolve }));
+  }
+
+  /** release hands the held messages to the sketch, in order. */
+  release() {
+    this.holding = false;
+    for (const h of this.held.splice(0)) h.resolve(this.patch.deliver(this.id, h.msg, h.inlet));
+  }
+
+  /**
+   * run is one run of the sketch: p5.js, the code, then the instance and its setup.
+   * @param {number} gen
+   */
+  async run(gen) {
     this.setStatus({ state: 'running' });
+    // Running p5.js takes the main thread for a while (0.1–0.8 s here, the most on a
+    // first visit): in a patch being loaded, it waits until the rest of the patch has
+    // had its first run, the loadbangs have banged and the kv calls that set off
+    // have been answered (or QUIET_WAIT has passed), so that it holds up only sketches.
+    if (this.patch.starting) {
+      await this.patch.starting;
+      await this.patch.quiet(QUIET_WAIT);
+      if (gen !== this.gen) return;
+    }
     let P5;
     try {
       P5 = await loadP5(this.patch.p5URL);
@@ -201,6 +230,8 @@ export class P5Node extends CodeNode {
   }
 
   stop() {
+    this.holding = false;
+    for (const h of this.held.splice(0)) h.resolve(undefined); // the old run's: dropped
     const p = this.instance;
     this.instance = null;
     if (p) {
