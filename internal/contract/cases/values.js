@@ -74,6 +74,31 @@
     t.ok((await kv.get('blob')) instanceof Blob, 'a Blob is a Blob');
   });
 
+  contract.test('a large binary value is cloned when set is called, and keeps its place among the calls around it', async (t) => {
+    // A binary value of 64 KiB or more gets a transaction to itself (it is not
+    // copied twice); the calls before and after it in the task still take
+    // effect in their order.
+    const kv = await t.root();
+    for (const what of ['new scope', 'existing scope']) {
+      const s = kv.node('big');
+      const big = new Uint8Array(1 << 20).fill(7);
+      const calls = [s.set('k', 'before'), s.set('k', big.buffer), s.set('after', 1), s.delete('gone')];
+      const read = s.get('k');
+      big[0] = 99;
+      s.set('k2', big); // a view: the same path
+      big[1] = 98;
+      await Promise.all(calls);
+      const got = await read;
+      t.ok(got instanceof ArrayBuffer && got.byteLength === 1 << 20, `${what}: the ArrayBuffer came back whole`);
+      const bytes = new Uint8Array(got);
+      t.equal([bytes[0], bytes[1], bytes[bytes.length - 1]], [7, 7, 7], `${what}: as it was when set was called`);
+      const view = await s.get('k2');
+      t.equal([view[0], view[1], view.length], [99, 7, 1 << 20], `${what}: the view as it was when its set was called`);
+      t.equal(await s.get('after'), 1, `${what}: the write after it landed`);
+      await s.clear();
+    }
+  });
+
   contract.test('the value is cloned when set is called', async (t) => {
     const kv = await t.root();
     // A new scope (set waits for an upgrade) and then the same, existing scope.
