@@ -7,7 +7,7 @@
 // that too. The page is served cross-origin isolated, so performance.now() has
 // 5 µs steps rather than 100 µs. Results go to window.probeDone for bench/main.go.
 
-import { openRaw } from './workloads.js';
+import { bumpVersion, openRaw, requestDone } from './workloads.js';
 
 const counter = { entries: 0, ms: 0, depth: 0, initMS: 0 };
 // bench/main.go -profile serves a kv.wasm built with its symbol names here.
@@ -150,16 +150,14 @@ async function main() {
   // same layout, one object store per scope).
   const scopeN = 1000;
   const scopeName = (/** @type {number} */ i) => 'p' + i;
-  /** @param {string} name @param {number} [version] @returns {Promise<IDBDatabase>} */
-  const open = (name, version) => new Promise((resolve, reject) => {
+  /** opens raw IndexedDB's database of scopeN scopes @param {string} name @param {number} [version] @returns {Promise<IDBDatabase>} */
+  const open = (name, version) => {
     const req = version === undefined ? indexedDB.open(name) : indexedDB.open(name, version);
     req.onupgradeneeded = () => {
-      if (name !== 'probe-raw-scopes') return; // patchkv's: only made to change its version
       for (let i = 0; i < scopeN; i++) req.result.createObjectStore(scopeName(i));
     };
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
+    return requestDone(req);
+  };
   let rawScopes = /** @type {IDBDatabase} */ (await open('probe-raw-scopes', 1));
   await new Promise((resolve) => {
     const tx = rawScopes.transaction([...Array(scopeN).keys()].map(scopeName), 'readwrite');
@@ -178,10 +176,7 @@ async function main() {
       let ms = 0;
       for (let i = 0; i < count; i++) {
         if (kind === 'scopes') {
-          const db = /** @type {IDBDatabase} */ (await open('patchkv:probe'));
-          const v = db.version;
-          db.close();
-          /** @type {IDBDatabase} */ (await open('patchkv:probe', v + 1)).close(); // kv lets go, and reopens on its next call
+          await bumpVersion('patchkv:probe'); // kv lets go, and reopens on its next call
           t0 = now();
           await readAll((j) => kv.store(scopeName(j)).get('k'));
         } else {
@@ -189,11 +184,7 @@ async function main() {
           t0 = now();
           rawScopes = /** @type {IDBDatabase} */ (await open('probe-raw-scopes'));
           const db = rawScopes;
-          await readAll((j) => new Promise((resolve, reject) => {
-            const req = db.transaction(scopeName(j), 'readonly').objectStore(scopeName(j)).get('k');
-            req.onsuccess = () => resolve(req.result);
-            req.onerror = () => reject(req.error);
-          }));
+          await readAll((j) => requestDone(db.transaction(scopeName(j), 'readonly').objectStore(scopeName(j)).get('k')));
         }
         ms += now() - t0;
       }

@@ -34,7 +34,7 @@ function check(ok, msg) {
 
 // ---- raw IndexedDB --------------------------------------------------------------
 
-function requestDone(req) {
+export function requestDone(req) {
   return new Promise((resolve, reject) => {
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error);
@@ -206,7 +206,7 @@ function open(impl, patch) {
 const scopeName = (i) => 's' + String(i).padStart(5, '0');
 
 /** bumpVersion opens database name at its next version, which makes every other connection get versionchange. */
-async function bumpVersion(name) {
+export async function bumpVersion(name) {
   const db = await requestDone(indexedDB.open(name));
   const v = db.version;
   db.close();

@@ -3,12 +3,9 @@
 package faults
 
 import (
-	"context"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/storage"
-	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -98,16 +95,7 @@ func TestRemoveScopeAndDestroyWhileOthersUseThePatch(t *testing.T) {
 // key of the patch changes (a snapshot before and after); an import that fits
 // then works.
 func TestImportRunsOutOfQuota(t *testing.T) {
-	profile, mountErr := smallDisk(t)
-	ctx, _ := ownBrowser(t, profile)
-	p := openTab(t, ctx, tabOptions{})
-	if mountErr != nil {
-		t.Logf("no tmpfs (%v): limiting the origin's quota with Storage.overrideQuotaForOrigin instead", mountErr)
-		origin := serverURL(t, plain)
-		p.run(10*time.Second, chromedp.ActionFunc(func(ctx context.Context) error {
-			return storage.OverrideQuotaForOrigin(origin).WithQuotaSize(40 << 20).Do(ctx)
-		}))
-	}
+	p := smallStorageTab(t)
 	p.openKV(patchID(t))
 	var r struct {
 		Name, Message string

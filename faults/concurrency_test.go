@@ -5,7 +5,6 @@ package faults
 import (
 	"context"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -34,29 +33,15 @@ func TestPagesAndWorkerCreateScopesAtOnce(t *testing.T) {
 	patch := patchID(t)
 	pages := pagesAndWorker(t, b, patch, 3)
 
-	type ctxRun struct {
-		who  string
-		tab  *Tab
-		expr string
-	}
 	runs := []ctxRun{
-		{"page0", pages[0], `faults.createScopes(kv, 'page0', %d)`},
-		{"page1", pages[1], `faults.createScopes(kv, 'page1', %d)`},
-		{"page2", pages[2], `faults.createScopes(kv, 'page2', %d)`},
-		{"worker", pages[0], `worker.call('createScopes', 'worker', %d)`},
+		{"page0", pages[0], fmt.Sprintf(`faults.createScopes(kv, 'page0', %d)`, perContext)},
+		{"page1", pages[1], fmt.Sprintf(`faults.createScopes(kv, 'page1', %d)`, perContext)},
+		{"page2", pages[2], fmt.Sprintf(`faults.createScopes(kv, 'page2', %d)`, perContext)},
+		{"worker", pages[0], fmt.Sprintf(`worker.call('createScopes', 'worker', %d)`, perContext)},
 	}
 	results := make([]scopeResult, len(runs))
-	errs := make([]error, len(runs))
 	start := time.Now()
-	var wg sync.WaitGroup
-	for i, r := range runs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = r.tab.evalErr(evalBound, fmt.Sprintf(r.expr, perContext), &results[i])
-		}()
-	}
-	wg.Wait()
+	errs := evalAtOnce(runs, func(i int) any { return &results[i] })
 	t.Logf("4 contexts created %d scopes in %v", 4*perContext, time.Since(start).Round(time.Millisecond))
 
 	var all [][]any
@@ -98,11 +83,6 @@ func TestUpgradeRacesNeverGiveUp(t *testing.T) {
 	b := sharedBrowser(t)
 	patch := patchID(t)
 	tabs := pagesAndWorker(t, b, patch, pages)
-	type ctxRun struct {
-		who  string
-		tab  *Tab
-		expr string
-	}
 	var runs []ctxRun
 	for i, tab := range tabs {
 		who := fmt.Sprintf("page%d", i)
@@ -110,17 +90,8 @@ func TestUpgradeRacesNeverGiveUp(t *testing.T) {
 	}
 	runs = append(runs, ctxRun{"worker", tabs[0], fmt.Sprintf(`worker.call('createScopes', 'worker', %d)`, perContext)})
 	results := make([]scopeResult, len(runs))
-	errs := make([]error, len(runs))
 	start := time.Now()
-	var wg sync.WaitGroup
-	for i, r := range runs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = r.tab.evalErr(evalBound, r.expr, &results[i])
-		}()
-	}
-	wg.Wait()
+	errs := evalAtOnce(runs, func(i int) any { return &results[i] })
 	t.Logf("%d contexts created %d scopes in %v", len(runs), len(runs)*perContext, time.Since(start).Round(time.Millisecond))
 	calls, failed := 0, 0
 	for i, r := range runs {

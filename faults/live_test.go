@@ -4,7 +4,6 @@ package faults
 
 import (
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -35,29 +34,17 @@ func twoPagesTwoWorkers(t *testing.T, patch string) []*Tab {
 func TestUpdateCounterFromFourContexts(t *testing.T) {
 	const each = 250
 	pages := twoPagesTwoWorkers(t, patchID(t))
-	exprs := []struct {
-		tab  *Tab
-		expr string
-	}{
-		{pages[0], `faults.bump(kv, 'c', 'n', %d)`},
-		{pages[1], `faults.bump(kv, 'c', 'n', %d)`},
-		{pages[0], `worker.call('bump', 'c', 'n', %d)`},
-		{pages[1], `worker.call('bump', 'c', 'n', %d)`},
+	runs := []ctxRun{
+		{"page 0", pages[0], fmt.Sprintf(`faults.bump(kv, 'c', 'n', %d)`, each)},
+		{"page 1", pages[1], fmt.Sprintf(`faults.bump(kv, 'c', 'n', %d)`, each)},
+		{"worker of page 0", pages[0], fmt.Sprintf(`worker.call('bump', 'c', 'n', %d)`, each)},
+		{"worker of page 1", pages[1], fmt.Sprintf(`worker.call('bump', 'c', 'n', %d)`, each)},
 	}
-	errs := make([]error, len(exprs))
 	start := time.Now()
-	var wg sync.WaitGroup
-	for i, e := range exprs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = e.tab.evalErr(evalBound, fmt.Sprintf(e.expr, each), nil)
-		}()
-	}
-	wg.Wait()
+	errs := evalAtOnce(runs, nil)
 	t.Logf("4 contexts × %d updates in %v", each, time.Since(start).Round(time.Millisecond))
 	for i, err := range errs {
-		require.NoError(t, err, "context %d", i)
+		require.NoError(t, err, runs[i].who)
 	}
 	var n int
 	pages[1].eval(`kv.store('c').get('n')`, &n)
@@ -75,29 +62,20 @@ func TestConcurrentDeletesAnswerOnce(t *testing.T) {
 	}
 	pages[0].eval(`Promise.all(`+lit(names)+`.map((k) => kv.store('d').set(k, 1))).then(() => true)`, nil)
 	at := time.Now().Add(500 * time.Millisecond).UnixMilli()
-	exprs := []struct {
-		tab  *Tab
-		expr string
-	}{
-		{pages[0], `faults.deleteAt(kv, 'd', %s, %d)`},
-		{pages[1], `faults.deleteAt(kv, 'd', %s, %d)`},
-		{pages[0], `worker.call('deleteAt', 'd', %s, %d)`},
-		{pages[1], `worker.call('deleteAt', 'd', %s, %d)`},
+	exprs := []ctxRun{
+		{"page 0", pages[0], `faults.deleteAt(kv, 'd', %s, %d)`},
+		{"page 1", pages[1], `faults.deleteAt(kv, 'd', %s, %d)`},
+		{"worker of page 0", pages[0], `worker.call('deleteAt', 'd', %s, %d)`},
+		{"worker of page 1", pages[1], `worker.call('deleteAt', 'd', %s, %d)`},
+	}
+	for i := range exprs {
+		exprs[i].expr = fmt.Sprintf(exprs[i].expr, lit(names), at)
 	}
 	answers := make([][]bool, len(exprs))
-	errs := make([]error, len(exprs))
-	var wg sync.WaitGroup
-	for i, e := range exprs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = e.tab.evalErr(60*time.Second, fmt.Sprintf(e.expr, lit(names), at), &answers[i])
-		}()
-	}
-	wg.Wait()
+	errs := evalAtOnce(exprs, func(i int) any { return &answers[i] })
 	wins := make([]int, len(exprs))
 	for i, err := range errs {
-		require.NoError(t, err, "context %d", i)
+		require.NoError(t, err, exprs[i].who)
 		require.Len(t, answers[i], keys)
 	}
 	for k := range keys {
@@ -143,16 +121,7 @@ func TestChangesReachOtherPagesAndWorkers(t *testing.T) {
 	pages[0].eval(`faults.changeScript(kv, 'p0')`, nil)
 	pages[0].eval(`worker.call('changeScript', 'w0')`, nil)
 
-	want := func(tag string) []string {
-		return []string{
-			"store:shared set " + tag + "-a",
-			"store:shared set " + tag + "-b",
-			"store:shared delete " + tag + "-a",
-			"node:" + tag + " set n",
-			"node:" + tag + " clear ",
-		}
-	}
-	all := append(want("p0"), want("w0")...)
+	all := append(scriptChanges("p0"), scriptChanges("w0")...)
 	for _, l := range []struct {
 		tab  *Tab
 		expr string
@@ -161,16 +130,34 @@ func TestChangesReachOtherPagesAndWorkers(t *testing.T) {
 		{pages[1], `worker.call('heard', 'worker', 10)`},
 		{pages[0], `faults.heard(kv, 'self', 10)`},
 	} {
-		var got []change
-		l.tab.eval(l.expr, &got)
-		time.Sleep(200 * time.Millisecond) // anything extra would have arrived by now
-		l.tab.eval(l.expr, &got)
-		var s []string
-		for _, c := range got {
-			s = append(s, c.String())
-		}
-		assert.Equal(t, all, s, l.expr)
+		assert.Equal(t, all, heardSettled(l.tab, l.expr), l.expr)
 	}
+}
+
+// scriptChanges are the changes faults.changeScript(kv, tag) makes, in order.
+func scriptChanges(tag string) []string {
+	return []string{
+		"store:shared set " + tag + "-a",
+		"store:shared set " + tag + "-b",
+		"store:shared delete " + tag + "-a",
+		"node:" + tag + " set n",
+		"node:" + tag + " clear ",
+	}
+}
+
+// heardSettled evaluates expr (a faults.heard call) in tab, and again 200 ms
+// later, by when a change that arrived twice or should not arrive at all would
+// be there too; it returns what the second one got, as strings.
+func heardSettled(tab *Tab, expr string) []string {
+	var got []change
+	tab.eval(expr, &got)
+	time.Sleep(200 * time.Millisecond)
+	tab.eval(expr, &got)
+	var s []string
+	for _, c := range got {
+		s = append(s, c.String())
+	}
+	return s
 }
 
 // A context posts its changes only while another one listens (idb/events.js):
@@ -186,16 +173,7 @@ func TestChangesFromAContextThatHasNotHeardOfTheListener(t *testing.T) {
 	reader.eval(`faults.listen(kv, 'first')`, nil)
 	// loadKV and the writes in one go: the writer's hub connects with its first write.
 	writer.eval(`faults.loadKV({patch: `+lit(patch)+`}).then((kv) => faults.changeScript(kv, 'early'))`, nil)
-	var got []change
-	reader.eval(`faults.heard(kv, 'first', 5)`, &got)
-	time.Sleep(200 * time.Millisecond) // a change posted twice would have arrived by now
-	reader.eval(`faults.heard(kv, 'first', 5)`, &got)
-	want := []string{"store:shared set early-a", "store:shared set early-b", "store:shared delete early-a", "node:early set n", "node:early clear "}
-	var s []string
-	for _, c := range got {
-		s = append(s, c.String())
-	}
-	assert.Equal(t, want, s)
+	assert.Equal(t, scriptChanges("early"), heardSettled(reader, `faults.heard(kv, 'first', 5)`))
 
 	reader.eval(`faults.unlisten('first')`, nil)
 	writer.eval(`faults.changeScript(kv, 'unheard')`, nil)
@@ -203,14 +181,7 @@ func TestChangesFromAContextThatHasNotHeardOfTheListener(t *testing.T) {
 	reader.eval(`faults.listen(kv, 'second')`, nil)
 	time.Sleep(100 * time.Millisecond) // the writer has heard of it; a replay would be here too
 	writer.eval(`faults.changeScript(kv, 'late')`, nil)
-	reader.eval(`faults.heard(kv, 'second', 5)`, &got)
-	time.Sleep(200 * time.Millisecond)
-	reader.eval(`faults.heard(kv, 'second', 5)`, &got)
-	s = nil
-	for _, c := range got {
-		s = append(s, c.String())
-	}
-	assert.Equal(t, []string{"store:shared set late-a", "store:shared set late-b", "store:shared delete late-a", "node:late set n", "node:late clear "}, s)
+	assert.Equal(t, scriptChanges("late"), heardSettled(reader, `faults.heard(kv, 'second', 5)`))
 }
 
 // Change latency across contexts is measured by ./build.sh bench; here only

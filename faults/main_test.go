@@ -258,5 +258,35 @@ func (p *Tab) evalErr(timeout time.Duration, expr string, out any) error {
 	return p.tab.Eval(timeout, expr, out)
 }
 
+// ctxRun is one context's script for evalAtOnce: who runs it (for messages),
+// the tab that evaluates it (a page's, or the Worker it started), and the
+// expression.
+type ctxRun struct {
+	who  string
+	tab  *Tab
+	expr string
+}
+
+// evalAtOnce evaluates every run's expression at the same time, each in its
+// tab, and returns each one's error; into, when set, says where run i's result
+// goes.
+func evalAtOnce(runs []ctxRun, into func(i int) any) []error {
+	errs := make([]error, len(runs))
+	var wg sync.WaitGroup
+	for i, r := range runs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var out any
+			if into != nil {
+				out = into(i)
+			}
+			errs[i] = r.tab.evalErr(evalBound, r.expr, out)
+		}()
+	}
+	wg.Wait()
+	return errs
+}
+
 // lit quotes v as a JavaScript literal.
 var lit = browsertest.Lit

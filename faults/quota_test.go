@@ -56,14 +56,12 @@ func smallDisk(tb testing.TB) (string, error) {
 	return profile, nil
 }
 
-// The disk fills up. The browser's profile lives on a 64 MiB tmpfs, so IndexedDB
-// runs out of room after some 40 MiB whatever quota it reports; where mounting is
-// not allowed, the origin's quota is set to 40 MiB through the DevTools protocol
-// (Storage.overrideQuotaForOrigin) instead. Spec §4: set rejects with an error
-// named QuotaExceededError (not AbortError, not a bare Error), also for a write to
-// a new scope; every earlier value is intact; after deleting some keys, writes
-// work again.
-func TestStorageFull(t *testing.T) {
+// smallStorageTab opens a tab in a browser of its own whose storage runs out
+// after about 40 MiB: its profile on a 64 MiB tmpfs (smallDisk), or, where
+// mounting is not allowed, the origin's quota set to 40 MiB through the
+// DevTools protocol (Storage.overrideQuotaForOrigin).
+func smallStorageTab(t *testing.T) *Tab {
+	t.Helper()
 	profile, mountErr := smallDisk(t)
 	ctx, _ := ownBrowser(t, profile)
 	p := openTab(t, ctx, tabOptions{})
@@ -76,6 +74,18 @@ func TestStorageFull(t *testing.T) {
 	} else {
 		t.Logf("profile on a 64 MiB tmpfs at %s", profile)
 	}
+	return p
+}
+
+// The disk fills up. The browser's profile lives on a 64 MiB tmpfs, so IndexedDB
+// runs out of room after some 40 MiB whatever quota it reports; where mounting is
+// not allowed, the origin's quota is set to 40 MiB through the DevTools protocol
+// (Storage.overrideQuotaForOrigin) instead. Spec §4: set rejects with an error
+// named QuotaExceededError (not AbortError, not a bare Error), also for a write to
+// a new scope; every earlier value is intact; after deleting some keys, writes
+// work again.
+func TestStorageFull(t *testing.T) {
+	p := smallStorageTab(t)
 	p.openKV(patchID(t))
 
 	var r fillResult
@@ -116,15 +126,7 @@ func TestStorageFull(t *testing.T) {
 // order; the read never resolves with the rolled-back value; no change event is
 // sent for the failed write.
 func TestOneOversizedWriteFailsAlone(t *testing.T) {
-	profile, mountErr := smallDisk(t)
-	ctx, _ := ownBrowser(t, profile)
-	p := openTab(t, ctx, tabOptions{})
-	if mountErr != nil {
-		origin := serverURL(t, plain)
-		p.run(10*time.Second, chromedp.ActionFunc(func(ctx context.Context) error {
-			return storage.OverrideQuotaForOrigin(origin).WithQuotaSize(40 << 20).Do(ctx)
-		}))
-	}
+	p := smallStorageTab(t)
 	p.openKV(patchID(t))
 	var r fillResult
 	p.eval(`faults.fill(kv, 1 << 20, 400)`, &r)

@@ -686,18 +686,7 @@ func (r *request) unlock() {
 // abandon stops caring about r: its connection, if it comes, is closed.
 func (r *request) abandon() {
 	r.abandoned = true
-	if r.stopDelay != nil {
-		r.stopDelay()
-		r.stopDelay = nil
-	}
-	if r.stopTimer != nil {
-		r.stopTimer()
-		r.stopTimer = nil
-	}
-	if r.stopReport != nil {
-		r.stopReport()
-		r.stopReport = nil
-	}
+	stopTimers(&r.stopDelay, &r.stopTimer, &r.stopReport)
 	if r.req.js().Truthy() {
 		return // finish runs on its events
 	}
@@ -910,16 +899,19 @@ func (r *request) finish() {
 	}
 }
 
+// stopTimers stops each timer that is set (afterFunc's stop) and clears it.
+func stopTimers(stops ...*func()) {
+	for _, stop := range stops {
+		if *stop != nil {
+			(*stop)()
+			*stop = nil
+		}
+	}
+}
+
 // endRequest stops r's timers and lets go of its IndexedDB request.
 func (r *request) endRequest() {
-	if r.stopTimer != nil {
-		r.stopTimer()
-		r.stopTimer = nil
-	}
-	if r.stopReport != nil {
-		r.stopReport()
-		r.stopReport = nil
-	}
+	stopTimers(&r.stopTimer, &r.stopReport)
 	if r.req.js().Truthy() {
 		for _, ev := range []string{"onsuccess", "onerror", "onblocked", "onupgradeneeded"} {
 			_ = r.req.Set(ev, nil)

@@ -566,26 +566,19 @@ class Decoder {
         }
         return this.keep(id, buf);
       }
-      case 'T': {
-        const Ctor = TYPED.includes(e[2]) ? /** @type {any} */ (globalThis)[e[2]] : undefined;
-        if (typeof Ctor !== 'function') break;
-        const slot = this.objects.length;
-        this.keep(id, null);
-        const buf = this.value(e[3]);
-        if (!(buf instanceof ArrayBuffer)) break;
-        try {
-          return (this.objects[slot] = new Ctor(buf, e[4], e[5]));
-        } catch {
-          break;
-        }
-      }
+      case 'T': // ['T', id, constructor name, buffer, byteOffset, length]
       case 'V': {
+        // ['V', id, buffer, byteOffset, byteLength]
+        const typed = t === 'T';
+        const Ctor = !typed ? DataView : TYPED.includes(e[2]) ? /** @type {any} */ (globalThis)[e[2]] : undefined;
+        if (typeof Ctor !== 'function') break;
+        const at = typed ? 3 : 2;
         const slot = this.objects.length;
         this.keep(id, null);
-        const buf = this.value(e[2]);
+        const buf = this.value(e[at]);
         if (!(buf instanceof ArrayBuffer)) break;
         try {
-          return (this.objects[slot] = new DataView(buf, e[3], e[4]));
+          return (this.objects[slot] = new Ctor(buf, e[at + 1], e[at + 2]));
         } catch {
           break;
         }
