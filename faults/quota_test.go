@@ -140,7 +140,7 @@ func TestOneOversizedWriteFailsAlone(t *testing.T) {
 	}
 	var got outcome
 	p.eval(`(async () => {
-		for (let i = 0; i < 4; i++) await kv.delete('f' + i);       // room for small writes, not for 24 MiB
+		for (let i = 0; i < 12; i++) await kv.delete('f' + i);      // room for small writes, not for 24 MiB
 		const s = kv.store('s'), same = kv.node('other').store('s');
 		await s.set('victim', 'v');
 		const changes = [];
@@ -164,4 +164,31 @@ func TestOneOversizedWriteFailsAlone(t *testing.T) {
 		"set small, set huge, get huge, delete victim, a neighbour's set, get small")
 	assert.Equal(t, []any{1.0, false, false, 2.0}, got.After, "small, has huge, has victim, neighbour")
 	assert.Equal(t, []string{"set small", "delete victim", "set neighbour", "set last"}, got.Changes, "change events")
+
+	// Calls made after the shared transaction, before it aborts (a microtask
+	// later, a task later), come after its calls are run again: the last write
+	// wins and a read sees the writes issued before it. (IndexedDB runs them
+	// before the calls run again, which are new transactions: kv holds them.)
+	var later outcome
+	p.eval(`(async () => {
+		const o = kv.store('order');
+		const changes = [];
+		await o.set('exists', true); // the calls below run at once, not after an upgrade
+		const stop = o.subscribe((c) => changes.push(c.op + " " + c.key));
+		const settle = (p) => p.then((v) => 'ok ' + String(v), (e) => 'error ' + e.name);
+		const calls = [o.set('k', 1), o.set('big', faults.random(24 << 20))];
+		await null;
+		calls.push(o.set('k', 2), o.get('k'));
+		await new Promise((r) => setTimeout(r, 0));
+		calls.push(o.set('j', 'later'), o.get('k'), o.has('big'));
+		const results = await Promise.all(calls.map(settle));
+		const after = [await o.get('k'), await o.get('j')];
+		for (let i = 0; i < 100 && changes.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+		stop();
+		return { results, after, changes };
+	})()`, &later)
+	assert.Equal(t, []string{"ok undefined", "error QuotaExceededError", "ok undefined", "ok 2", "ok undefined", "ok 2", "ok false"}, later.Results,
+		"set k 1, set big; a microtask later set k 2, get k; a task later set j, get k, has big")
+	assert.Equal(t, []any{2.0, "later"}, later.After, "k, j")
+	assert.Equal(t, []string{"set k", "set k", "set j"}, later.Changes, "change events, in commit order")
 }

@@ -17,6 +17,7 @@ const (
 	ctlEnsure                     // make object stores exist (one upgrade)
 	ctlDeleteStore                // delete an object store (one upgrade)
 	ctlDestroy                    // close and delete the database
+	ctlReplay                     // run again calls ops.js took back (DB.takeBackCalls)
 )
 
 // ctlOp is a control operation in the DB's queue.
@@ -26,6 +27,7 @@ type ctlOp struct {
 	conn    func(js.Value, error) // ctlConn
 	done    func(error)           // ctlEnsure, ctlDestroy
 	deleted func(bool, error)     // ctlDeleteStore
+	list    jsval                 // ctlReplay: the calls
 	// applied is set once an upgrade of the current connection has deleted the
 	// store (existed: whether it was there).
 	applied, existed bool
@@ -37,6 +39,8 @@ func (c *ctlOp) fail(err error) {
 		c.conn(js.Undefined(), err)
 	case ctlDeleteStore:
 		c.deleted(false, err)
+	case ctlReplay:
+		c.replay(undefined(), err.Error())
 	default:
 		c.done(err)
 	}
@@ -49,9 +53,17 @@ func (c *ctlOp) finish(conn jsval) {
 		c.conn(conn.js(), nil)
 	case ctlDeleteStore:
 		c.deleted(c.applied && c.existed, nil)
+	case ctlReplay:
+		c.replay(conn, "")
 	default:
 		c.done(nil)
 	}
+}
+
+// replay hands the calls of a ctlReplay to ops.js, to place on conn or, with
+// errMsg, to fail.
+func (c *ctlOp) replay(conn jsval, errMsg string) {
+	_, _ = glue.ops.Call("replay", conn, c.list, errMsg)
 }
 
 // ErrEmptyStoreName is returned for an object store name that is empty: patchkv's

@@ -74,6 +74,11 @@ type DB struct {
 	pumping bool            // pumpLocked is running the queue
 	req     *request        // the open, upgrade or delete in flight
 	races   int             // upgrades in a row that another context got to first
+	// takeBack is how ops.js hands back calls that waited behind a transaction
+	// and found their connection gone (takeBackCalls). Made with the first
+	// connection and never released: ops.js may call it whenever a transaction
+	// of any of the DB's connections finishes.
+	takeBack js.Func
 }
 
 // Open returns the DB of patch. Nothing is opened until the first operation. It
@@ -200,7 +205,7 @@ func (db *DB) readyLocked(o *op) (ready, exists bool) {
 		return exists || !o.creates(), exists
 	}
 	switch o.ctl.kind {
-	case ctlConn:
+	case ctlConn, ctlReplay:
 		return true, false
 	case ctlEnsure:
 		for _, n := range o.ctl.names {
@@ -266,7 +271,7 @@ func (db *DB) pumpLocked() {
 		gone := db.exec(o, conn, exists)
 		db.mu.Lock()
 		if gone {
-			db.queue = append([]*op{o}, db.queue...)
+			db.pushFrontLocked(o)
 			db.connLostLocked(conn)
 		}
 	}
@@ -349,9 +354,7 @@ func (db *DB) planLocked(have map[string]bool) []change {
 // running on it still complete; new operations go through the queue.
 func (db *DB) dropConnLocked() {
 	if db.state == stateOpen {
-		_, _ = db.conn.Call("close")
-		_ = db.conn.Set("onversionchange", nil)
-		_ = db.conn.Set("onclose", nil)
+		_, _ = glue.ops.Call("drop", db.conn)
 		releaseFunc(db.connFn)
 		db.state = stateClosed
 	}
@@ -474,27 +477,38 @@ func (db *DB) useConnLocked(conn jsval) error {
 		_, _ = conn.Call("close")
 		return asDOMError(err)
 	}
-	fn := funcOf(func(_ jsval, args []js.Value) {
-		if getString(arg(args, 0), "type") == "close" {
-			// The browser closed it (storage cleared): what it never heard of
-			// must still settle.
-			_, _ = glue.ops.Call("closed", conn)
-		}
-		db.onConnEvent(conn)
-	}, func(error) {})
-	err = conn.Set("onversionchange", fn.Value)
-	if err == nil {
-		err = conn.Set("onclose", fn.Value)
+	if wrap(db.takeBack.Value).Type() == js.TypeUndefined {
+		db.takeBack = funcOf(func(_ jsval, args []js.Value) { db.takeBackCalls(arg(args, 0)) }, func(error) {})
 	}
-	if err != nil {
-		releaseFunc(fn)
-		_, _ = conn.Call("close")
-		return asDOMError(err)
-	}
+	fn := funcOf(func(jsval, []js.Value) { db.onConnEvent(conn) }, func(error) {})
+	// ops.js sets fn as the handler of versionchange and close (on close, it
+	// first settles what the browser never answered), and keeps takeBack. It
+	// cannot fail: ops.js is loaded (glue) before any connection opens.
+	_, _ = glue.ops.Call("adopt", conn, fn.Value, db.takeBack.Value)
 	db.conn, db.stores, db.connFn, db.version = conn, stores, fn, version
 	db.state = stateOpen
 	return nil
 }
+
+// takeBackCalls runs again, first and on the next connection, calls that ops.js
+// placed on a connection that has gone since: calls that waited behind a shared
+// transaction that could abort (they must not pass it), or that it had to run
+// again. They go before everything in the queue, which was issued after them.
+func (db *DB) takeBackCalls(list jsval) {
+	o := &op{ctl: &ctlOp{kind: ctlReplay, list: list}}
+	db.mu.Lock()
+	if db.closed {
+		db.mu.Unlock()
+		o.fail(ErrClosed)
+		return
+	}
+	db.pushFrontLocked(o)
+	db.pumpLocked()
+	db.mu.Unlock()
+}
+
+// pushFrontLocked puts o first in the queue.
+func (db *DB) pushFrontLocked(o *op) { db.queue = append([]*op{o}, db.queue...) }
 
 func getInt(v jsval, p string) (int, error) {
 	x, err := v.Get(p)
@@ -506,19 +520,16 @@ func getInt(v jsval, p string) (int, error) {
 
 // Adopt makes conn, an open IDBDatabase of this patch's database, the DB's
 // connection, so that a loader can open the database while the module compiles.
-// It errors, leaving conn to the caller, when conn is of another database or the
-// DB has already started connecting.
-func (db *DB) Adopt(conn js.Value) error {
+// It reports false, leaving conn to the caller, when conn is of another database
+// or the DB has already started connecting.
+func (db *DB) Adopt(conn js.Value) bool {
 	c := wrap(conn)
 	if getString(c, "name") != db.name {
-		return errors.New("idb: Adopt: connection is not to database " + quote(db.name))
+		return false
 	}
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	if db.closed || db.state != stateClosed || len(db.queue) > 0 {
-		return errors.New("idb: Adopt: the database is already connecting")
-	}
-	return db.useConnLocked(c)
+	return !db.closed && db.state == stateClosed && len(db.queue) == 0 && db.useConnLocked(c) == nil
 }
 
 // requestFailed is called when a request fails with err.

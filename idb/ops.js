@@ -13,9 +13,12 @@
 // - a read placed in a read-write transaction with writes before it resolves only
 //   once they commit, so it never resolves with data that is then rolled back;
 // - when a shared transaction aborts (one oversized put hits the quota), every
-//   call in it is run again in order, each in a transaction of its own, so that
-//   each gets its own outcome; an update's function may then run again, its
-//   result is stored once;
+//   call in it is run again in order, each in a transaction of its own started
+//   once the one before has finished, so that each gets its own outcome; an
+//   update's function may then run again, its result is stored once;
+// - a later call on the same store waits while a shared read-write transaction
+//   that could abort is unfinished: IndexedDB would run its transaction before
+//   the calls run again, out of call order (holds, flush);
 // - an update whose function throws, returns a thenable or an uncloneable value
 //   fails alone: nothing escapes an IndexedDB callback, nothing aborts a
 //   transaction other calls share.
@@ -27,11 +30,12 @@
  * @typedef {{
  *   kind: number, key: any, value: any, h: PatchkvStoreHandle,
  *   resolve: (v: any) => void, reject: (e: any) => void,
- *   result: any, changed: boolean, failed: boolean, read: boolean,
+ *   result: any, changed: boolean, failed: boolean, read: boolean, in?: OpBatch,
  * }} OpEntry
  * @typedef {{
  *   conn: IDBDatabase, name: string, tx: IDBTransaction, store: IDBObjectStore,
  *   write: boolean, epoch: number, joinable: boolean, solo: boolean, entries: OpEntry[],
+ *   waiters: OpEntry[], retrying: boolean, after?: () => void,
  * }} OpBatch
  */
 
@@ -71,8 +75,16 @@
         // finished already (aborted, or the connection closed): nothing to commit
       }
     };
-    /** @type {WeakMap<IDBDatabase, Map<string, OpBatch>>} this task's transactions, per connection and store */
+    /** @type {WeakMap<IDBDatabase, Map<string, OpBatch>>} the latest transaction per connection and store */
     const open = new WeakMap();
+
+    /**
+     * Per connection, Go's way to take back calls that waited here and found the
+     * connection gone when their turn came (adopt); Go runs them first on the next
+     * connection.
+     * @type {WeakMap<IDBDatabase, (entries: OpEntry[]) => void>}
+     */
+    const requeueOf = new WeakMap();
 
     /** @param {any} err */
     const gone = (err) => goneNames.includes(err?.name);
@@ -121,7 +133,7 @@
     function newBatch(conn, name, write, solo) {
       const tx = conn.transaction(name, write ? 'readwrite' : 'readonly');
       /** @type {OpBatch} */
-      const b = { conn, name, tx, store: tx.objectStore(name), write, epoch, joinable: true, solo, entries: [] };
+      const b = { conn, name, tx, store: tx.objectStore(name), write, epoch, joinable: true, solo, entries: [], waiters: [], retrying: false };
       unfinished.add(b);
       if (write) {
         tx.oncomplete = () => committed(b);
@@ -141,14 +153,16 @@
 
     /**
      * A request's error fails its call alone: preventDefault keeps it from
-     * aborting the transaction that other calls share.
-     * @param {IDBRequest} req @param {OpEntry} e
+     * aborting the transaction that other calls share. An event of a
+     * transaction the call has left (it aborted, the call runs again) is
+     * ignored: a result that needs a large value read can come after the abort.
+     * @param {IDBRequest} req @param {OpBatch} b @param {OpEntry} e
      */
-    function watch(req, e) {
+    function watch(req, b, e) {
       req.onerror = (ev) => {
         ev.preventDefault();
         ev.stopPropagation();
-        fail(e, req.error);
+        if (e.in === b) fail(e, req.error);
       };
     }
 
@@ -159,30 +173,120 @@
     }
 
     /**
+     * Whether a call on t's store that cannot join t must wait until t has
+     * finished: t is a read-write transaction shared by several calls, which
+     * runs them again if it aborts, and IndexedDB would run any transaction made
+     * now before those. Calls already waiting for t keep their turn too.
+     * @param {OpBatch} t
+     */
+    function holds(t) {
+      if (t.waiters.length > 0 || t.retrying) return true;
+      if (!t.write || t.solo || !unfinished.has(t)) return false;
+      let live = 0;
+      for (const e of t.entries) if (!e.failed && ++live > 1) return true;
+      return false;
+    }
+
+    /**
+     * Places e in this task's transaction on its store, or makes it wait for the
+     * transaction it must come after (holds). Throws when the connection is gone,
+     * and what IndexedDB throws synchronously.
+     * @param {IDBDatabase} conn @param {OpEntry} e
+     */
+    function enqueue(conn, e) {
+      const name = e.h.name;
+      const write = !e.read;
+      const t = open.get(conn)?.get(name);
+      const joins = t !== undefined && t.epoch === epoch && t.joinable && (t.write || !write);
+      if (t && !joins && holds(t)) {
+        t.waiters.push(e);
+        return;
+      }
+      let b = begin(conn, name, write, false);
+      try {
+        placeIn(b, e);
+      } catch (err) {
+        // A transaction of this task can be inactive (a call made while
+        // IndexedDB clones a value): the call gets a transaction of its own,
+        // unless it has to wait for this one.
+        if (/** @type {any} */ (err)?.name !== 'TransactionInactiveError') throw err;
+        if (holds(b)) {
+          b.waiters.push(e);
+          return;
+        }
+        b = begin(conn, name, write, true);
+        placeIn(b, e);
+      }
+    }
+
+    /**
+     * Places the calls that waited for t, now finished, in order, after back
+     * (calls of t that have to run again on a new connection). Those that find
+     * the connection gone go back to Go with back, to run first on the next one.
+     * @param {OpBatch} t @param {OpEntry[]} back
+     */
+    function flush(t, back) {
+      const waiting = t.waiters;
+      t.waiters = [];
+      for (const e of waiting) {
+        if (back.length > 0) {
+          back.push(e);
+          continue;
+        }
+        try {
+          enqueue(t.conn, e);
+        } catch (err) {
+          if (gone(err)) back.push(e);
+          else fail(e, cloneError(e.key, err));
+        }
+      }
+      if (back.length > 0) requeue(t.conn, back);
+    }
+
+    /** @param {IDBDatabase} conn @param {OpEntry[]} entries */
+    function requeue(conn, entries) {
+      const take = requeueOf.get(conn);
+      if (take) {
+        try {
+          take(entries);
+          return;
+        } catch {
+          // Go could not take them (it has exited): they fail below
+        }
+      }
+      const err = new DOMException('patchkv: the connection closed', 'AbortError');
+      for (const e of entries) fail(e, err);
+    }
+
+    /**
      * Places e's requests in b. Throws what IndexedDB throws synchronously.
      * @param {OpBatch} b @param {OpEntry} e
      */
     function placeIn(b, e) {
       const s = b.store;
       const k = e.kind;
+      e.in = b;
       if (k === OP.put) {
-        watch(s.put(e.value, e.key), e);
+        watch(s.put(e.value, e.key), b, e);
         e.changed = true;
       } else if (k === OP.delete) {
         const exists = s.getKey(e.key);
         exists.onsuccess = () => {
+          if (e.in !== b) return;
           e.result = exists.result !== undefined;
           e.changed = e.result;
         };
-        watch(exists, e);
-        watch(s.delete(e.key), e);
+        watch(exists, b, e);
+        watch(s.delete(e.key), b, e);
       } else if (k === OP.clear) {
-        watch(s.clear(), e);
+        watch(s.clear(), b, e);
         e.changed = true;
       } else if (k === OP.update) {
         const req = s.get(e.key);
-        req.onsuccess = () => applyUpdate(b, e, req.result);
-        watch(req, e);
+        req.onsuccess = () => {
+          if (e.in === b) applyUpdate(b, e, req.result);
+        };
+        watch(req, b, e);
         // A later call of this task must not be placed between the update's read
         // and its write: it gets a transaction of its own, which IndexedDB runs
         // after this one.
@@ -190,11 +294,12 @@
       } else {
         const req = k === OP.get ? s.get(e.key) : k === OP.has ? s.getKey(e.key) : s.getAllKeys();
         req.onsuccess = () => {
+          if (e.in !== b) return;
           const v = k === OP.has ? req.result !== undefined : req.result;
           if (b.write) e.result = v; // resolved once the writes before it commit
           else e.resolve(v);
         };
-        watch(req, e);
+        watch(req, b, e);
       }
       b.entries.push(e);
     }
@@ -238,7 +343,7 @@
         return;
       }
       try {
-        watch(b.store.put(v, e.key), e);
+        watch(b.store.put(v, e.key), b, e);
       } catch (err) {
         fail(e, cloneError(e.key, err));
         return;
@@ -263,13 +368,14 @@
         changes.push(op === 'clear' ? { scope: e.h.scope, op } : { scope: e.h.scope, op, key: e.key });
       }
       if (hub && changes.length > 0) hub.emit(changes);
+      flush(b, []);
+      b.after?.();
     }
 
     /**
      * A shared transaction aborted: nothing in it was stored. Each call in it runs
-     * again in a transaction of its own, in order (IndexedDB runs transactions on
-     * one store in the order they were made), so that only the call that caused
-     * the abort fails with its error.
+     * again (retry), so that only the call that caused the abort fails with its
+     * error.
      * @param {OpBatch} b
      */
     function aborted(b) {
@@ -278,17 +384,79 @@
       const live = b.entries.filter((e) => !e.failed);
       if (b.solo || live.length < 2) {
         for (const e of live) fail(e, err);
-        return;
+        flush(b, []);
+      } else {
+        for (const e of live) {
+          e.result = undefined;
+          e.changed = false;
+        }
+        b.retrying = true;
+        retry(b, live, 0);
       }
-      for (const e of live) {
-        e.result = undefined;
-        e.changed = false;
+      b.after?.();
+    }
+
+    /**
+     * Runs the calls of the aborted transaction b again from the i-th, each in a
+     * read-write transaction of its own, started once the one before has
+     * finished: started together, the browser can count a large write still to
+     * come against a small one's quota. Later calls on the store wait until the
+     * last has finished (holds); those that find the connection gone go back to
+     * Go, in order.
+     * @param {OpBatch} b @param {OpEntry[]} list @param {number} i
+     */
+    function retry(b, list, i) {
+      for (; i < list.length; i++) {
+        const e = list[i];
         try {
-          placeIn(newBatch(b.conn, b.name, !e.read, true), e);
-        } catch (placeErr) {
-          fail(e, gone(placeErr) ? err : cloneError(e.key, placeErr));
+          const r = newBatch(b.conn, b.name, true, true);
+          placeIn(r, e);
+          r.after = () => retry(b, list, i + 1);
+          return;
+        } catch (err) {
+          if (gone(err)) break;
+          fail(e, cloneError(e.key, err));
         }
       }
+      b.retrying = false;
+      flush(b, list.slice(i));
+    }
+
+    /**
+     * enqueue, where a failure other than a gone connection fails e alone.
+     * @param {IDBDatabase} conn @param {OpEntry} e
+     */
+    function place(conn, e) {
+      try {
+        enqueue(conn, e);
+      } catch (err) {
+        if (gone(err)) throw err;
+        fail(e, cloneError(e.key, err));
+      }
+    }
+
+    /**
+     * closed is told that the browser closed conn (its close event): once the
+     * events already queued have run, every call still in one of its
+     * transactions fails with an AbortError, so that every call settles.
+     * @param {IDBDatabase} conn
+     */
+    function closed(conn) {
+      setTimeout(() => {
+        const err = new DOMException('patchkv: the browser closed the connection to the database (site data cleared?); the call may not have taken effect', 'AbortError');
+        /** @type {OpEntry[]} */
+        const back = [];
+        for (const b of unfinished) {
+          if (b.conn !== conn) continue;
+          unfinished.delete(b);
+          for (const e of b.entries) fail(e, err);
+          // Calls waiting for it never started: they run on the next connection.
+          back.push(...b.waiters);
+          b.waiters = [];
+          b.after?.();
+        }
+        if (back.length > 0) requeue(conn, back);
+      }, 0);
     }
 
     /** @param {number} kind @returns {any} what a read of a store that does not exist gives */
@@ -326,22 +494,63 @@
             return promise;
           }
         }
-        let b = begin(conn, h.name, !e.read, false);
-        try {
-          try {
-            placeIn(b, e);
-          } catch (err) {
-            // A transaction of this task can be inactive (a call made while
-            // IndexedDB clones a value): the call gets a transaction of its own.
-            if (/** @type {any} */ (err)?.name !== 'TransactionInactiveError') throw err;
-            b = begin(conn, h.name, !e.read, true);
-            placeIn(b, e);
-          }
-        } catch (err) {
-          if (gone(err)) throw err;
-          fail(e, cloneError(key, err));
-        }
+        place(conn, e);
         return promise;
+      },
+
+      /**
+       * Runs again, in order, calls Go took back (requeue), on conn, the next
+       * connection; with errMsg (Go could not open one) they fail. Those that
+       * find conn gone too go back to Go a moment later, once it has heard that
+       * conn closed.
+       * @param {IDBDatabase | undefined} conn @param {OpEntry[]} entries @param {string} errMsg
+       */
+      replay(conn, entries, errMsg) {
+        for (let i = 0; i < entries.length; i++) {
+          const e = entries[i];
+          if (!conn) {
+            fail(e, new DOMException('patchkv: ' + errMsg, 'AbortError'));
+            continue;
+          }
+          try {
+            if (conn.objectStoreNames.contains(e.h.name)) enqueue(conn, e);
+            else if (e.kind !== OP.put && e.kind !== OP.update) e.resolve(absent(e.kind));
+            else fail(e, new DOMException('patchkv: the scope was removed', 'NotFoundError'));
+          } catch (err) {
+            if (!gone(err)) {
+              fail(e, cloneError(e.key, err));
+              continue;
+            }
+            const rest = entries.slice(i);
+            setTimeout(() => requeue(conn, rest), 0);
+            return;
+          }
+        }
+      },
+
+      /**
+       * adopt takes conn, a connection Go opened: onEvent handles its
+       * versionchange and close events (on close, once closed has settled what
+       * the browser never answered), and take hands back to Go calls that waited
+       * here and found it gone (requeue).
+       * @param {IDBDatabase} conn @param {() => void} onEvent @param {(entries: OpEntry[]) => void} take
+       */
+      adopt(conn, onEvent, take) {
+        conn.onversionchange = onEvent;
+        conn.onclose = () => {
+          closed(conn);
+          onEvent();
+        };
+        requeueOf.set(conn, take);
+      },
+
+      /**
+       * drop closes conn, which Go lets go of; its transactions still finish.
+       * @param {IDBDatabase} conn
+       */
+      drop(conn) {
+        conn.close();
+        conn.onversionchange = conn.onclose = null;
       },
 
       /**
@@ -350,22 +559,6 @@
        * @param {any} value @param {any} key
        * @returns {any[]} the copy, boxed
        */
-      /**
-       * closed is told that the browser closed conn (its close event): once the
-       * events already queued have run, every call still in one of its
-       * transactions fails with an AbortError, so that every call settles.
-       * @param {IDBDatabase} conn
-       */
-      closed(conn) {
-        setTimeout(() => {
-          const err = new DOMException('patchkv: the browser closed the connection to the database (site data cleared?); the call may not have taken effect', 'AbortError');
-          for (const b of unfinished) {
-            if (b.conn !== conn) continue;
-            unfinished.delete(b);
-            for (const e of b.entries) fail(e, err);
-          }
-        }, 0);
-      },
       clone(value, key) {
         try {
           return [structuredClone(value)];

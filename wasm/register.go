@@ -41,7 +41,7 @@ func (reg *registry) open(patchArg, conn js.Value) js.Value {
 	if err != nil {
 		return rejected(err)
 	}
-	if hasConn && db.Adopt(conn) != nil {
+	if hasConn && !db.Adopt(conn) {
 		conn.Call("close")
 	}
 	p := newPromise()

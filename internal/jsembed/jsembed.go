@@ -66,16 +66,19 @@ func Directive(line string) (out string, specs []string, ok bool) {
 }
 
 // compact minifies a file with esbuild (its Go API, pinned in go.mod): comments,
-// whitespace and local names cost kv.wasm bytes and mean nothing to the engine
-// (about 0.9 KB gzip over dropping comment lines alone). Syntax is not rewritten:
-// esbuild would drop the file's one expression as unused. Property names stay,
+// whitespace, local names and long-hand syntax cost kv.wasm bytes and mean
+// nothing to the engine. A file is one expression, which esbuild would drop as
+// unused: it is minified as the value assigned to a global, then unwrapped and
+// put back in parentheses (so that eval gives its value). Property names stay,
 // so error messages and the objects Go reads are unchanged; a stack trace
 // through this code points into one line.
 func compact(file, src string) (string, error) {
-	r := api.Transform(src, api.TransformOptions{
+	const holder = "__jsembed="
+	r := api.Transform(holder+"(\n"+src+"\n);", api.TransformOptions{
 		Sourcefile:        file,
 		MinifyWhitespace:  true,
 		MinifyIdentifiers: true,
+		MinifySyntax:      true,
 		LegalComments:     api.LegalCommentsNone,
 	})
 	if len(r.Errors) > 0 {
@@ -86,5 +89,9 @@ func compact(file, src string) (string, error) {
 		}
 		return "", errors.New("jsembed: " + where + ": " + m.Text)
 	}
-	return string(r.Code), nil
+	code, ok := strings.CutPrefix(strings.TrimSpace(string(r.Code)), holder)
+	if !ok {
+		return "", errors.New("jsembed: " + file + ": not one expression")
+	}
+	return "(" + strings.TrimSuffix(code, ";") + ")", nil
 }
