@@ -52,6 +52,43 @@
     }
   });
 
+  contract.test('calls made behind a shared write keep their order while another connection upgrades the database', async (t) => {
+    // Calls of a later task on a store wait while a transaction shared by
+    // several calls is unfinished (if it aborted, its calls would run again,
+    // and must come first). Here kv lets go of its connection meanwhile, for
+    // another connection's upgrade: the waiting calls find it closed, go back
+    // to Go and run first on the next connection.
+    const kv = await t.root();
+    const s = kv.node('behind');
+    await s.set('a', 0);
+    const version = await t.raw.version();
+    /** @type {string[]} */
+    const order = [];
+    /** @param {string} what */
+    const mark = (what) => () => order.push(what);
+    // An update whose function takes a while keeps the shared transaction
+    // unfinished until the other connection's versionchange has come.
+    const slow = () => {
+      const until = performance.now() + 100;
+      while (performance.now() < until);
+      return 'done';
+    };
+    const calls = [s.set('a', 1).then(mark('set a 1')), s.update('u', slow).then(mark('update u'))];
+    await null; // a microtask later: a transaction of its own
+    calls.push(s.set('a', 2).then(mark('set a 2')), s.get('a').then((v) => order.push('get a ' + v)));
+    const upgrade = indexedDB.open('patchkv:' + t.patch, version + 1);
+    const upgraded = new Promise((resolve, reject) => {
+      upgrade.onsuccess = () => {
+        upgrade.result.close();
+        resolve(undefined);
+      };
+      upgrade.onerror = () => reject(upgrade.error);
+    });
+    await Promise.all([...calls, upgraded]);
+    t.equal(order, ['set a 1', 'update u', 'set a 2', 'get a 2'], 'the order the calls resolved in');
+    t.equal([await s.get('a'), await s.get('u')], [2, 'done'], 'a, u');
+  });
+
   contract.test('2,000 un-awaited writes all land', async (t) => {
     const kv = await t.root();
     const s = kv.node('burst');
