@@ -40,7 +40,7 @@ func (c *ctlOp) fail(err error) {
 	case ctlDeleteStore:
 		c.deleted(false, err)
 	case ctlReplay:
-		c.replay(undefined(), err.Error())
+		_, _ = glue.ops.Call("replay", undefined(), c.list, err.Error())
 	default:
 		c.done(err)
 	}
@@ -54,16 +54,10 @@ func (c *ctlOp) finish(conn jsval) {
 	case ctlDeleteStore:
 		c.deleted(c.applied && c.existed, nil)
 	case ctlReplay:
-		c.replay(conn, "")
+		_, _ = glue.ops.Call("replay", conn, c.list, "")
 	default:
 		c.done(nil)
 	}
-}
-
-// replay hands the calls of a ctlReplay to ops.js, to place on conn or, with
-// errMsg, to fail.
-func (c *ctlOp) replay(conn jsval, errMsg string) {
-	_, _ = glue.ops.Call("replay", conn, c.list, errMsg)
 }
 
 // ErrEmptyStoreName is returned for an object store name that is empty: patchkv's

@@ -75,9 +75,9 @@ type DB struct {
 	req     *request        // the open, upgrade or delete in flight
 	races   int             // upgrades in a row that another context got to first
 	// takeBack is how ops.js hands back calls that waited behind a transaction
-	// and found their connection gone (takeBackCalls). Made with the first
-	// connection and never released: ops.js may call it whenever a transaction
-	// of any of the DB's connections finishes.
+	// and found their connection gone (takeBackCalls). Never released: ops.js
+	// may call it whenever a transaction of any of the DB's connections
+	// finishes, and calling a released js.Func ends the Go program.
 	takeBack js.Func
 }
 
@@ -97,6 +97,7 @@ func Open(patch string, opts Options) (*DB, error) {
 		opts.BlockedTimeoutMS = DefaultBlockedTimeoutMS
 	}
 	db := &DB{name: name, patch: patch, opts: opts, g: g}
+	db.takeBack = funcOf(func(_ jsval, args []js.Value) { db.takeBackCalls(arg(args, 0)) }, func(error) {})
 	return db, nil
 }
 
@@ -476,9 +477,6 @@ func (db *DB) useConnLocked(conn jsval) error {
 	if err != nil {
 		_, _ = conn.Call("close")
 		return asDOMError(err)
-	}
-	if wrap(db.takeBack.Value).Type() == js.TypeUndefined {
-		db.takeBack = funcOf(func(_ jsval, args []js.Value) { db.takeBackCalls(arg(args, 0)) }, func(error) {})
 	}
 	fn := funcOf(func(jsval, []js.Value) { db.onConnEvent(conn) }, func(error) {})
 	// ops.js sets fn as the handler of versionchange and close (on close, it
