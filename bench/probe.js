@@ -150,18 +150,20 @@ async function main() {
   // same layout, one object store per scope).
   const scopeN = 1000;
   const scopeName = (/** @type {number} */ i) => 'p' + i;
+  // raw IndexedDB's object store for scope i: patchkv's name for it (the same layout)
+  const rawStore = (/** @type {number} */ i) => 'store:' + scopeName(i);
   /** opens raw IndexedDB's database of scopeN scopes @param {string} name @param {number} [version] @returns {Promise<IDBDatabase>} */
   const open = (name, version) => {
     const req = version === undefined ? indexedDB.open(name) : indexedDB.open(name, version);
     req.onupgradeneeded = () => {
-      for (let i = 0; i < scopeN; i++) req.result.createObjectStore(scopeName(i));
+      for (let i = 0; i < scopeN; i++) req.result.createObjectStore(rawStore(i));
     };
     return requestDone(req);
   };
   let rawScopes = /** @type {IDBDatabase} */ (await open('probe-raw-scopes', 1));
   await new Promise((resolve) => {
-    const tx = rawScopes.transaction([...Array(scopeN).keys()].map(scopeName), 'readwrite');
-    for (let i = 0; i < scopeN; i++) tx.objectStore(scopeName(i)).put(i, 'k');
+    const tx = rawScopes.transaction([...Array(scopeN).keys()].map(rawStore), 'readwrite');
+    for (let i = 0; i < scopeN; i++) tx.objectStore(rawStore(i)).put(i, 'k');
     tx.oncomplete = resolve;
   });
   await Promise.all([...Array(scopeN).keys()].map((i) => kv.store(scopeName(i)).set('k', i)));
@@ -184,7 +186,7 @@ async function main() {
           t0 = now();
           rawScopes = /** @type {IDBDatabase} */ (await open('probe-raw-scopes'));
           const db = rawScopes;
-          await readAll((j) => requestDone(db.transaction(scopeName(j), 'readonly').objectStore(scopeName(j)).get('k')));
+          await readAll((j) => requestDone(db.transaction(rawStore(j), 'readonly').objectStore(rawStore(j)).get('k')));
         }
         ms += now() - t0;
       }

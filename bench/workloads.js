@@ -200,10 +200,14 @@ function open(impl, patch) {
 //
 // patchkv keeps one object store per scope, created by a version upgrade on the
 // scope's first write. The scope workloads compare it with raw IndexedDB laid out
-// the same way: database `rawscopes:<patch>`, one object store per scope, made by
-// an upgrade when the code first writes to it (raw code knows which exist).
+// the same way: database `rawscopes:<patch>`, one object store per scope with
+// patchkv's name for it (`store:<name>`: IndexedDB finds a store by name, and the
+// length of the names shows in its time), made by an upgrade when the code first
+// writes to it (raw code knows which exist).
 
 const scopeName = (i) => 's' + String(i).padStart(5, '0');
+/** The object store of named store scopeName(i), as patchkv names it (scope.ObjectStore). */
+const rawStore = (i) => 'store:' + scopeName(i);
 
 /** bumpVersion opens database name at its next version, which makes every other connection get versionchange. */
 export async function bumpVersion(name) {
@@ -243,10 +247,10 @@ async function scopesOf(p, impl, patch) {
   const name = 'rawscopes:' + patch;
   let db = await requestDone(indexedDB.open(name));
   const sc = {
-    get: (i, k) => requestDone(db.transaction(scopeName(i), 'readonly').objectStore(scopeName(i)).get(k)),
+    get: (i, k) => requestDone(db.transaction(rawStore(i), 'readonly').objectStore(rawStore(i)).get(k)),
     set(i, k, v) {
-      const tx = db.transaction(scopeName(i), 'readwrite');
-      tx.objectStore(scopeName(i)).put(v, k);
+      const tx = db.transaction(rawStore(i), 'readwrite');
+      tx.objectStore(rawStore(i)).put(v, k);
       return txDone(tx);
     },
     async create(from, to) {
@@ -254,7 +258,7 @@ async function scopesOf(p, impl, patch) {
       db.close();
       const req = indexedDB.open(name, v + 1);
       req.onupgradeneeded = () => {
-        for (let i = from; i < to; i++) req.result.createObjectStore(scopeName(i));
+        for (let i = from; i < to; i++) req.result.createObjectStore(rawStore(i));
       };
       db = await requestDone(req);
     },

@@ -25,9 +25,18 @@ declare global {
     scope: PatchkvScopeRef;
     hub: PatchkvHub;
   }
+  /**
+   * A DB's gate (idb.DB.GateJS): while conn is set, an operation may be placed
+   * on it directly (stores: the object stores it has).
+   */
+  interface PatchkvGate {
+    conn: IDBDatabase | null;
+    stores: Set<string> | null;
+  }
   /** idb's operations (idb/ops.js). */
   interface PatchkvOps {
     skip: object;
+    kinds: { get: number; has: number; keys: number; put: number; delete: number; clear: number; update: number };
     run(conn: IDBDatabase, h: PatchkvStoreHandle, kind: number, exists: boolean, key: any, value: any): Promise<any>;
     clone(value: any, key: any): any[];
   }

@@ -79,6 +79,10 @@ type DB struct {
 	// may call it whenever a transaction of any of the DB's connections
 	// finishes, and calling a released js.Func ends the Go program.
 	takeBack js.Func
+	// gate tells JavaScript when a call may skip Go (GateJS); gateOpen is what
+	// it was last told.
+	gate     jsval
+	gateOpen bool
 }
 
 // Open returns the DB of patch. Nothing is opened until the first operation. It
@@ -98,7 +102,32 @@ func Open(patch string, opts Options) (*DB, error) {
 	}
 	db := &DB{name: name, patch: patch, opts: opts, g: g}
 	db.takeBack = funcOf(func(_ jsval, args []js.Value) { db.takeBackCalls(arg(args, 0)) }, func(error) {})
+	db.gate, _ = glue.ops.Call("gate")
 	return db, nil
+}
+
+// GateJS returns the DB's gate, {conn, stores}: while conn is not null, an
+// operation on a store of this DB may be placed directly with ops.js's run on
+// conn (exists: stores.has(name)), without entering Go, and it takes effect in
+// call order. conn is set only while the connection is open, nothing waits in
+// the queue and the queue is not being run; a write to a store that does not
+// exist must still come to Go, which upgrades. The wasm package's methods use it
+// (glue.js): a call into Go costs more than IndexedDB's own work.
+func (db *DB) GateJS() js.Value { return db.gate.js() }
+
+// syncGateLocked opens or shuts the gate (GateJS) to match the DB's state; it
+// must be called after every change of it, before the lock is released.
+func (db *DB) syncGateLocked() {
+	open := !db.closed && db.state == stateOpen && len(db.queue) == 0 && !db.pumping
+	if open == db.gateOpen {
+		return
+	}
+	db.gateOpen = open
+	conn := undefined()
+	if open {
+		conn = db.conn
+	}
+	_, _ = glue.ops.Call("setGate", db.gate, conn)
 }
 
 // Name returns the IndexedDB database name.
@@ -144,6 +173,7 @@ func (db *DB) Close() {
 		r.abandon()
 	}
 	db.state = stateClosed
+	db.syncGateLocked()
 	db.mu.Unlock()
 	failOps(queue, ErrClosed)
 }
@@ -194,6 +224,7 @@ func (db *DB) run(o *op) error {
 		r.armTimer()
 	}
 	db.pumpLocked()
+	db.syncGateLocked()
 	db.mu.Unlock()
 	return nil
 }
@@ -241,7 +272,11 @@ func (db *DB) pumpLocked() {
 		return
 	}
 	db.pumping = true
-	defer func() { db.pumping = false }()
+	db.syncGateLocked() // calls made while it runs queue behind
+	defer func() {
+		db.pumping = false
+		db.syncGateLocked()
+	}()
 	for len(db.queue) > 0 && !db.closed {
 		switch db.state {
 		case stateClosed:
@@ -361,6 +396,7 @@ func (db *DB) dropConnLocked() {
 	}
 	db.conn = undefined()
 	db.stores = nil
+	db.syncGateLocked()
 }
 
 // connLostLocked lets go of conn if it is still the open connection.
@@ -485,6 +521,7 @@ func (db *DB) useConnLocked(conn jsval) error {
 	_, _ = glue.ops.Call("adopt", conn, fn.Value, db.takeBack.Value)
 	db.conn, db.stores, db.connFn, db.version = conn, stores, fn, version
 	db.state = stateOpen
+	db.syncGateLocked()
 	return nil
 }
 

@@ -464,6 +464,22 @@
 
     return {
       skip,
+      kinds: OP,
+
+      /** A new gate of a DB (idb.DB.GateJS): shut. @returns {PatchkvGate} */
+      gate() {
+        return { conn: null, stores: null };
+      },
+
+      /**
+       * Opens g on conn (Go's connection, open with nothing waiting), or shuts it
+       * (conn undefined).
+       * @param {PatchkvGate} g @param {IDBDatabase | undefined} conn
+       */
+      setGate(g, conn) {
+        g.conn = conn ?? null;
+        g.stores = conn ? new Set(conn.objectStoreNames) : null;
+      },
 
       /**
        * Runs one operation on the store of h in this task's transaction and

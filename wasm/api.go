@@ -385,7 +385,7 @@ func newRoot(db *idb.DB) *root {
 	h := glueHandle.Invoke(db.HubJS(), host.ObjectStore(), host.Kind.String(), host.Name)
 	s, _ := db.StoreFromHandle(h) // h is glue's plain object: reading its name cannot fail
 	r.id = objects.add(&bound{root: r, store: s, allowed: rootAllowed, prefix: "kv"})
-	r.obj = glueMakeRoot.Invoke(dispatch, r.id, rootMethodsJS, h)
+	r.obj = glueMakeRoot.Invoke(dispatch, r.id, rootMethodsJS, h, db.GateJS())
 	r.obj.Set("patch", db.Patch())
 	return r
 }

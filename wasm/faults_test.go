@@ -44,14 +44,13 @@ func TestCallsReleaseEveryFunc(t *testing.T) {
 	objectsBefore := liveObjects()
 
 	panics := 0
-	testHook = func(method string) {
+	setTestHook(t, func(method string) {
 		if method == "kv store.has" {
 			if panics++; panics%97 == 0 {
 				panic("forced failure")
 			}
 		}
-	}
-	defer func() { testHook = nil }()
+	})
 	got := mustRun(t, `
 		const name = 'patchkv:' + patch;
 		const outcomes = {};

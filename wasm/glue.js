@@ -5,12 +5,16 @@
 // idb's operations (idb/ops.js), and returns the glue object.
 //
 // Every crossing between Go and JavaScript costs (a reference, a finalizer,
-// decoded strings), so a data method crosses twice: its closure calls Go with
-// the object's number, the method's code, flags and the argument count, and Go
-// checks the call and makes one call back into run, which places the operation
-// with idb's ops and leaves its Promise in `out` for the closure to return. The
-// key, the value and the Promise never cross into Go (a number that crosses into
-// Go loses its sign when it is zero: syscall/js keeps one 0).
+// decoded strings), more than IndexedDB's own work for a small value. So a data
+// method called the usual way (right arguments, a string key) while the
+// patch's connection is open with nothing waiting (the DB's gate, which Go opens
+// and shuts: idb.DB.GateJS) is placed with idb's ops at once, without entering
+// Go. Otherwise it crosses twice: its closure calls Go with the object's
+// number, the method's code, flags and the argument count, and Go checks the
+// call (the errors are Go's) or queues it, and makes one call back into run,
+// which places the operation and leaves its Promise in `out` for the closure to
+// return. The key, the value and the Promise never cross into Go (a number that
+// crosses into Go loses its sign when it is zero: syscall/js keeps one 0).
 
 // Shared types: idb/bridge.d.ts.
 /**
@@ -20,7 +24,12 @@
  * }} GlueProtocol
  * @typedef {{id: number, root: number, name: string, dispatch: GlueDispatch}} GlueState
  *   a kv object's number in Go (-1 until its first call) and its root's
- * @typedef {{handle: PatchkvStoreHandle, cache: Map<string, {ref: WeakRef<object>, state: GlueState}>}} GlueRoot
+ * @typedef {{
+ *   handle: PatchkvStoreHandle, gate: PatchkvGate, cache: Map<string, {ref: WeakRef<object>, state: GlueState}>,
+ *   scopes: Map<string, GlueScope>, methods: [string, number][] | null,
+ * }} GlueRoot
+ * @typedef {[name: string, kind: string, scopeName: string]} GlueScope
+ *   a scope as Go made its store object: object store, kind, scope name
  * @typedef {(object: number, method: number, flags: number, argc: number) => number} GlueEntry
  * @typedef {(args: any[], object: number, method: number, flags: number) => any} GlueDispatch
  */
@@ -49,6 +58,34 @@
     const room = Array.from({ length: 8192 }, () => 0);
     const probe = () => {};
 
+    const K = ops.kinds;
+    /** @type {Record<string, [number, number]>} data methods: their operation and their number of arguments */
+    const direct = { get: [K.get, 1], has: [K.has, 1], delete: [K.delete, 1], set: [K.put, 2], update: [K.update, 2], keys: [K.keys, 0], clear: [K.clear, 0] };
+    /** Tests that make Go fail inside a method turn the direct path off (slowPath). */
+    let slow = false;
+
+    /**
+     * Places a data method's operation without entering Go when the gate is
+     * open and the call is one Go would accept as it is; returns its Promise,
+     * or undefined when Go must take the call (an argument to reject, a write
+     * that needs a new object store, a connection that has just gone).
+     * @param {PatchkvGate} gate @param {PatchkvStoreHandle} handle @param {[number, number]} m @param {any[]} args
+     */
+    function place(gate, handle, m, args) {
+      const [kind, arity] = m;
+      const conn = gate.conn;
+      if (slow || conn === null || args.length !== arity) return undefined;
+      if (arity > 0 && typeof args[0] !== 'string') return undefined;
+      if (kind === K.update && typeof args[1] !== 'function') return undefined;
+      const exists = /** @type {Set<string>} */ (gate.stores).has(handle.name);
+      if (!exists && (kind === K.put || kind === K.update)) return undefined;
+      try {
+        return ops.run(conn, handle, kind, exists, args[0], args[1]);
+      } catch {
+        return undefined; // the connection closed under it: Go reconnects
+      }
+    }
+
     /**
      * @param {string} method @param {unknown} fn
      */
@@ -68,6 +105,15 @@
 
     /** @type {Map<number, GlueRoot>} each root's store handle and its store objects by object store name */
     const roots = new Map();
+
+    // node(id) and store(name) with a string are answered by Go (it checks and
+    // names the scope), once: its answer is kept per root, keyed by method and
+    // argument, so that a lookup made again (kv.store('settings') in every
+    // frame) stays in JavaScript. At most scopesKept are kept; then they are
+    // forgotten, and Go answers again.
+    const scopesKept = 10000;
+    /** @type {GlueScope | null} the scope of the store object Go just had made (storeOf) */
+    let made = null;
 
     /**
      * Enters Go for a method of the object of state: through the exported
@@ -111,11 +157,15 @@
      * @param {GlueDispatch} dispatch @param {GlueState} state
      * @param {[string, number][]} methods names and codes
      * @param {PatchkvStoreHandle} handle the object's store @param {boolean} root
+     * @param {PatchkvGate} gate its DB's
      */
-    function build(dispatch, state, methods, handle, root) {
+    function build(dispatch, state, methods, handle, root, gate) {
       /** @type {Record<string, any>} */
       const o = {};
+      const r = /** @type {GlueRoot} */ (roots.get(state.root));
       for (const [name, code] of methods) {
+        const m = direct[name];
+        const scoped = name === 'store' || name === 'node';
         /** @this {unknown} @param {any[]} args */
         o[name] = function (...args) {
           const foreign = this !== undefined && this !== null && this !== o && this !== globalThis;
@@ -128,13 +178,28 @@
           } catch (err) {
             return Promise.reject(err); // if even this throws, that RangeError is the engine's
           }
+          if (m && !foreign) {
+            const p = place(gate, handle, m, args);
+            if (p) return p;
+          }
+          const key = scoped && !foreign && args.length === 1 && typeof args[0] === 'string' ? name + '\0' + args[0] : '';
+          if (key !== '') {
+            const known = r.scopes.get(key);
+            if (known && r.methods) return storeOf(dispatch, state.root, r.methods, ...known);
+            made = null;
+          }
           if (state.id < 0) {
             const id = enter(dispatch, state.root, C.methodBind, 0, [handle]);
             if (typeof id !== 'number') return Promise.reject(new Error('patchkv: this kv store could not be made'));
             state.id = id;
           }
-          const r = enter(dispatch, state.id, code, flags, args);
-          if (r !== undefined) return r;
+          const res = enter(dispatch, state.id, code, flags, args);
+          if (key !== '' && made) {
+            if (r.scopes.size >= scopesKept) r.scopes.clear();
+            r.scopes.set(key, made);
+            made = null;
+          }
+          if (res !== undefined) return res;
           const p = out.p;
           out.p = undefined;
           return p;
@@ -161,12 +226,13 @@
      */
     function storeOf(dispatch, root, methods, name, kind, scopeName) {
       const r = /** @type {GlueRoot} */ (roots.get(root));
+      r.methods = methods;
       const o = r.cache.get(name)?.ref.deref();
       if (o) return o;
       const handle = makeHandle(r.handle.hub, name, kind, scopeName);
       /** @type {GlueState} */
       const state = { id: -1, root, name, dispatch };
-      const made = build(dispatch, state, methods, handle, false);
+      const made = build(dispatch, state, methods, handle, false, r.gate);
       r.cache.set(name, { ref: new WeakRef(made), state });
       collected.register(made, state);
       return made;
@@ -178,11 +244,21 @@
        * @param {GlueDispatch} dispatch @param {number} id the object's number
        * @param {[string, number][]} methods names and codes
        * @param {PatchkvStoreHandle} handle the host scope's store
+       * @param {PatchkvGate} gate the patch's DB's (idb.DB.GateJS)
        */
-      makeRoot(dispatch, id, methods, handle) {
+      makeRoot(dispatch, id, methods, handle, gate) {
         const state = { id, root: id, name: '', dispatch };
-        roots.set(id, { handle, cache: new Map() });
-        return build(dispatch, state, methods, handle, true);
+        roots.set(id, { handle, gate, cache: new Map(), scopes: new Map(), methods: null });
+        return build(dispatch, state, methods, handle, true, gate);
+      },
+
+      /**
+       * With on, every method enters Go (for tests that make Go fail inside a
+       * method); off, calls Go would accept as they are skip it again.
+       * @param {boolean} on
+       */
+      slowPath(on) {
+        slow = on;
       },
 
       /**
@@ -198,6 +274,7 @@
        */
       storeOf(dispatch, root, methods, name, kind, scopeName) {
         out.r = storeOf(dispatch, root, methods, name, kind, scopeName);
+        made = [name, kind, scopeName];
       },
 
       handle: makeHandle,

@@ -207,3 +207,15 @@ func blockedWarnings(patch string) int {
 	defer blockedMu.Unlock()
 	return blockedMsgs[patch]
 }
+
+// setTestHook sets testHook until the test ends. Calls skip Go while the patch's
+// connection is open (glue.js), so every method is made to enter Go meanwhile.
+func setTestHook(t *testing.T, hook func(method string)) {
+	t.Helper()
+	testHook = hook
+	glue.Call("slowPath", true)
+	t.Cleanup(func() {
+		testHook = nil
+		glue.Call("slowPath", false)
+	})
+}

@@ -43,11 +43,11 @@ func TestResolvedWritesAreCommitted(t *testing.T) {
 
 func TestOneFailureRejectsOnlyItsCall(t *testing.T) {
 	kv := openKV(t)
-	testHook = func(method string) {
+	setTestHook(t, func(method string) {
 		if method == "kv.get" {
 			panic("forced failure")
 		}
-	}
+	})
 	_, err := runFixture(t, kvJS, "getA", map[string]any{"kv": kv})
 	testHook = nil
 	require.Error(t, err)
