@@ -115,8 +115,9 @@ func Open(patch string, opts Options) (*DB, error) {
 // (glue.js): a call into Go costs more than IndexedDB's own work.
 func (db *DB) GateJS() js.Value { return db.gate.js() }
 
-// syncGateLocked opens or shuts the gate (GateJS) to match the DB's state; it
-// must be called after every change of it, before the lock is released.
+// syncGateLocked opens or shuts the gate (GateJS) to match the DB's state.
+// pumpLocked calls it as it starts and ends, and every change of the state is
+// followed by a pump (or is Close, which calls it too).
 func (db *DB) syncGateLocked() {
 	open := !db.closed && db.state == stateOpen && len(db.queue) == 0 && !db.pumping
 	if open == db.gateOpen {
@@ -224,7 +225,6 @@ func (db *DB) run(o *op) error {
 		r.armTimer()
 	}
 	db.pumpLocked()
-	db.syncGateLocked()
 	db.mu.Unlock()
 	return nil
 }
@@ -396,7 +396,6 @@ func (db *DB) dropConnLocked() {
 	}
 	db.conn = undefined()
 	db.stores = nil
-	db.syncGateLocked()
 }
 
 // connLostLocked lets go of conn if it is still the open connection.
@@ -521,7 +520,6 @@ func (db *DB) useConnLocked(conn jsval) error {
 	_, _ = glue.ops.Call("adopt", conn, fn.Value, db.takeBack.Value)
 	db.conn, db.stores, db.connFn, db.version = conn, stores, fn, version
 	db.state = stateOpen
-	db.syncGateLocked()
 	return nil
 }
 
@@ -564,7 +562,11 @@ func (db *DB) Adopt(conn js.Value) bool {
 	}
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	return !db.closed && db.state == stateClosed && len(db.queue) == 0 && db.useConnLocked(c) == nil
+	if db.closed || db.state != stateClosed || len(db.queue) > 0 || db.useConnLocked(c) != nil {
+		return false
+	}
+	db.pumpLocked() // opens the gate
+	return true
 }
 
 // requestFailed is called when a request fails with err.
