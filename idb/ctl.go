@@ -142,3 +142,23 @@ func (db *DB) StoreNames(done func([]string, error)) {
 		done(names, nil)
 	})
 }
+
+// takeBackCalls runs again, first and on the next connection, calls that ops.js
+// placed on a connection that has gone since: calls that waited behind a shared
+// transaction that could abort (they must not pass it), or that it had to run
+// again. They go before everything in the queue, which was issued after them.
+func (db *DB) takeBackCalls(list jsval) {
+	o := &op{ctl: &ctlOp{kind: ctlReplay, list: list}}
+	db.mu.Lock()
+	if db.closed {
+		db.mu.Unlock()
+		o.fail(ErrClosed)
+		return
+	}
+	db.pushFrontLocked(o)
+	db.pumpLocked()
+	db.mu.Unlock()
+}
+
+// pushFrontLocked puts o first in the queue.
+func (db *DB) pushFrontLocked(o *op) { db.queue = append([]*op{o}, db.queue...) }
