@@ -41,6 +41,12 @@ export class WorkerNode extends RuntimeNode {
   static field = /** @type {const} */ ('code');
   static face = /** @type {const} */ ('code');
   static runnable = true;
+  // A Worker keeps the messages it gets until its code has registered a handler
+  // (js/worker-node.js), as a p5 sketch keeps them until its setup has run: it
+  // need not hold back the patch's loadbangs while it starts (a Worker of its
+  // own, kv.wasm instantiated there), which would put its start on the way to
+  // the rest of the patch's first state.
+  static holdsLoad = false;
   /** stoppable: the editor offers ■, which calls Patch.halt (stop() terminates the Worker). */
   static stoppable = true;
   static template = {
