@@ -19,6 +19,11 @@
 // - a later call on the same store waits while a shared read-write transaction
 //   that could abort is unfinished: IndexedDB would run its transaction before
 //   the calls run again, out of call order (holds, flush);
+// - a put of a large binary value (an ArrayBuffer or a view of 1 MiB or more)
+//   is not copied up front: it gets a transaction of its own, which never runs
+//   again (it fails alone), and later calls on the store wait for it. Copying
+//   16 MiB cost the round trip a fifth of its time. When a write before it on
+//   the store is unfinished, it waits too, and takes its copy then.
 // - an update whose function throws, returns a thenable or an uncloneable value
 //   fails alone: nothing escapes an IndexedDB callback, nothing aborts a
 //   transaction other calls share.
@@ -31,11 +36,12 @@
  *   kind: number, key: any, value: any, h: PatchkvStoreHandle,
  *   resolve: (v: any) => void, reject: (e: any) => void,
  *   result: any, changed: boolean, failed: boolean, read: boolean, in?: OpBatch,
+ *   alone?: boolean, copied?: boolean,
  * }} OpEntry
  * @typedef {{
  *   conn: IDBDatabase, name: string, tx: IDBTransaction, store: IDBObjectStore,
  *   write: boolean, epoch: number, joinable: boolean, solo: boolean, entries: OpEntry[],
- *   waiters: OpEntry[], retrying: boolean, after?: () => void,
+ *   waiters: OpEntry[], retrying: boolean, alone?: boolean, after?: () => void,
  * }} OpBatch
  */
 
@@ -181,7 +187,9 @@
      */
     function holds(t) {
       if (t.waiters.length > 0 || t.retrying) return true;
-      if (!t.write || t.solo || !unfinished.has(t)) return false;
+      if (!t.write || !unfinished.has(t)) return false;
+      if (t.alone) return true;
+      if (t.solo) return false;
       let live = 0;
       for (const e of t.entries) if (!e.failed && ++live > 1) return true;
       return false;
@@ -197,9 +205,25 @@
       const name = e.h.name;
       const write = !e.read;
       const t = open.get(conn)?.get(name);
-      const joins = t !== undefined && t.epoch === epoch && t.joinable && (t.write || !write);
-      if (t && !joins && holds(t)) {
+      // Nothing joins t past a call waiting for it (a large write that waits).
+      const joins = !e.alone && t !== undefined && t.epoch === epoch && t.joinable && t.waiters.length === 0 && (t.write || !write);
+      // A large write also waits for any write before it on the store: placed
+      // at once, Chromium counts its bytes against the quota of the commit
+      // before it, which can then fail.
+      if (t && !joins && (holds(t) || (e.alone && t.write && unfinished.has(t)))) {
+        if (e.alone && !e.copied) {
+          // put would have copied it now: it waits, so it takes its copy now
+          e.value = structuredClone(e.value);
+          e.copied = true;
+        }
         t.waiters.push(e);
+        return;
+      }
+      if (e.alone) {
+        const b = begin(conn, name, true, true);
+        b.joinable = false;
+        b.solo = b.alone = true;
+        placeIn(b, e);
         return;
       }
       let b = begin(conn, name, write, false);
@@ -459,6 +483,19 @@
       }, 0);
     }
 
+    /**
+     * Whether v is an ArrayBuffer or a view of one of 1 MiB or more (never
+     * throws: v may be a revoked Proxy).
+     * @param {any} v
+     */
+    function largeBinary(v) {
+      try {
+        return (v instanceof ArrayBuffer || ArrayBuffer.isView(v)) && v.byteLength >= 1 << 20;
+      } catch {
+        return false;
+      }
+    }
+
     /** @param {number} kind @returns {any} what a read of a store that does not exist gives */
     const absent = (kind) => (kind === OP.has || kind === OP.delete ? false : kind === OP.keys ? [] : undefined);
 
@@ -502,12 +539,16 @@
           return promise;
         }
         if (kind === OP.put) {
-          try {
-            // A copy of its own: the write may have to run again after an abort.
-            e.value = structuredClone(value);
-          } catch (err) {
-            reject(cloneError(key, err));
-            return promise;
+          if (largeBinary(value)) {
+            e.alone = true; // put copies it; it never runs again
+          } else {
+            try {
+              // A copy of its own: the write may have to run again after an abort.
+              e.value = structuredClone(value);
+            } catch (err) {
+              reject(cloneError(key, err));
+              return promise;
+            }
           }
         }
         place(conn, e);

@@ -75,9 +75,9 @@
   });
 
   contract.test('a large binary value is cloned when set is called, and keeps its place among the calls around it', async (t) => {
-    // A binary value of 64 KiB or more gets a transaction to itself (it is not
-    // copied twice); the calls before and after it in the task still take
-    // effect in their order.
+    // A binary value of 1 MiB or more is not copied up front: it gets a
+    // transaction to itself (copied when it has to wait for a write before it);
+    // the calls before and after it in the task still take effect in their order.
     const kv = await t.root();
     for (const what of ['new scope', 'existing scope']) {
       const s = kv.node('big');
