@@ -101,7 +101,7 @@ func runProbe(cfg config, base string, named bool, outDir string) probeResult {
 		for _, k := range []struct {
 			kind  string
 			count int
-		}{{"get", 1000}, {"raw-get", 1000}, {"set", 1000}, {"raw-set", 1000}, {"scopes", 10}, {"raw-scopes", 10}} {
+		}{{"get", 1000}, {"raw-get", 1000}, {"set", 1000}, {"raw-set", 1000}, {"scopes", 10}, {"raw-scopes", 10}, {"create", 10}, {"raw-create", 10}} {
 			out.profiles = append(out.profiles, profileOps(ctx, k.kind, k.count, outDir))
 		}
 	}
@@ -299,8 +299,11 @@ func reportProfiles(b *strings.Builder, ps []profileSummary) {
 		}
 		kvG, rawG := perCall(p), perCall(raw)
 		what := fmt.Sprintf("%d awaited %s calls", p.Count, p.Kind)
-		if p.Kind == "scopes" {
+		switch p.Kind {
+		case "scopes":
 			what = fmt.Sprintf("%d patch loads (a get on each of 1,000 scopes at once, on a new connection; per load)", p.Count)
+		case "create":
+			what = fmt.Sprintf("%d creations of 100 scopes at once (one set each; per creation)", p.Count)
 		}
 		fmt.Fprintf(b, "\n  CPU profile, %s, kv.wasm built with names (DevTools files: %s, %s)\n",
 			what, orDash(p.File), orDash(raw.File))

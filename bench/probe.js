@@ -172,8 +172,36 @@ async function main() {
     if (!got.every((v, i) => v === i)) throw new Error('scopes: wrong values');
   };
 
+  let created = 0;
   window.probeProfile = async (kind, count) => {
     let t0 = now();
+    if (kind === 'create' || kind === 'raw-create') {
+      // Creating scopes: 100 new ones at once, each given one key ('raw-create':
+      // raw IndexedDB with the same layout, one upgrade making the 100 stores).
+      let ms = 0;
+      for (let i = 0; i < count; i++, created++) {
+        const name = (/** @type {number} */ j) => 'c' + created + '-' + j;
+        t0 = now();
+        if (kind === 'create') {
+          await Promise.all([...Array(100).keys()].map((j) => kv.store(name(j)).set('k', j)));
+        } else {
+          const v = rawScopes.version;
+          rawScopes.close();
+          const req = indexedDB.open('probe-raw-scopes', v + 1);
+          req.onupgradeneeded = () => {
+            for (let j = 0; j < 100; j++) req.result.createObjectStore('store:' + name(j));
+          };
+          const db = (rawScopes = /** @type {IDBDatabase} */ (await requestDone(req)));
+          await Promise.all([...Array(100).keys()].map((j) => {
+            const tx = db.transaction('store:' + name(j), 'readwrite');
+            tx.objectStore('store:' + name(j)).put(j, 'k');
+            return new Promise((r) => (tx.oncomplete = r));
+          }));
+        }
+        ms += now() - t0;
+      }
+      return ms;
+    }
     if (kind === 'scopes' || kind === 'raw-scopes') {
       let ms = 0;
       for (let i = 0; i < count; i++) {
