@@ -110,6 +110,13 @@
     const isRead = (kind) => kind === OP.get || kind === OP.has || kind === OP.keys;
 
     /**
+     * Whether a call of this task (a write when write is set) may be placed in
+     * t: t is of this task, open to more calls, and no call waits for it.
+     * @param {OpBatch} t @param {boolean} write
+     */
+    const joins = (t, write) => t.epoch === epoch && t.joinable && t.waiters.length === 0 && (t.write || !write);
+
+    /**
      * Returns this task's transaction on store name, starting one when there is
      * none, it cannot take this operation, or fresh is set.
      * @param {IDBDatabase} conn @param {string} name @param {boolean} write @param {boolean} fresh
@@ -123,7 +130,7 @@
       let txs = open.get(conn);
       if (!txs) open.set(conn, (txs = new Map()));
       const t = txs.get(name);
-      if (!fresh && t && t.epoch === epoch && t.joinable && (t.write || !write)) return t;
+      if (!fresh && t && joins(t, write)) return t;
       const b = newBatch(conn, name, write, false);
       txs.set(name, b);
       if (write) started.push(b);
@@ -205,12 +212,10 @@
       const name = e.h.name;
       const write = !e.read;
       const t = open.get(conn)?.get(name);
-      // Nothing joins t past a call waiting for it (a large write that waits).
-      const joins = !e.alone && t !== undefined && t.epoch === epoch && t.joinable && t.waiters.length === 0 && (t.write || !write);
       // A large write also waits for any write before it on the store: placed
       // at once, Chromium counts its bytes against the quota of the commit
       // before it, which can then fail.
-      if (t && !joins && (holds(t) || (e.alone && t.write && unfinished.has(t)))) {
+      if (t && (e.alone || !joins(t, write)) && (holds(t) || (e.alone && t.write && unfinished.has(t)))) {
         if (e.alone && !e.copied) {
           // put would have copied it now: it waits, so it takes its copy now
           e.value = structuredClone(e.value);
@@ -258,10 +263,9 @@
           continue;
         }
         try {
-          enqueue(t.conn, e);
-        } catch (err) {
-          if (gone(err)) back.push(e);
-          else fail(e, cloneError(e.key, err));
+          place(t.conn, e);
+        } catch {
+          back.push(e); // place throws only when the connection is gone
         }
       }
       if (back.length > 0) requeue(t.conn, back);
@@ -569,15 +573,15 @@
             fail(e, new DOMException('patchkv: ' + errMsg, 'AbortError'));
             continue;
           }
-          try {
-            if (conn.objectStoreNames.contains(e.h.name)) enqueue(conn, e);
-            else if (e.kind !== OP.put && e.kind !== OP.update) e.resolve(absent(e.kind));
+          if (!conn.objectStoreNames.contains(e.h.name)) {
+            if (e.kind !== OP.put && e.kind !== OP.update) e.resolve(absent(e.kind));
             else fail(e, new DOMException('patchkv: the scope was removed', 'NotFoundError'));
-          } catch (err) {
-            if (!gone(err)) {
-              fail(e, cloneError(e.key, err));
-              continue;
-            }
+            continue;
+          }
+          try {
+            place(conn, e);
+          } catch {
+            // place throws only when the connection is gone
             const rest = entries.slice(i);
             setTimeout(() => requeue(conn, rest), 0);
             return;

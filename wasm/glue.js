@@ -169,10 +169,6 @@
         /** @this {unknown} @param {any[]} args */
         o[name] = function (...args) {
           const foreign = this !== undefined && this !== null && this !== o && this !== globalThis;
-          const flags =
-            (foreign ? C.flagForeign : 0) |
-            (typeof args[0] === 'string' ? C.flagKeyString : 0) |
-            (typeof args[1] === 'function' ? C.flagFunc : 0);
           try {
             Reflect.apply(probe, undefined, room);
           } catch (err) {
@@ -193,6 +189,10 @@
             if (typeof id !== 'number') return Promise.reject(new Error('patchkv: this kv store could not be made'));
             state.id = id;
           }
+          const flags =
+            (foreign ? C.flagForeign : 0) |
+            (typeof args[0] === 'string' ? C.flagKeyString : 0) |
+            (typeof args[1] === 'function' ? C.flagFunc : 0);
           const res = enter(dispatch, state.id, code, flags, args);
           if (key !== '' && made) {
             if (r.scopes.size >= scopesKept) r.scopes.clear();
