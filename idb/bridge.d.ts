@@ -38,6 +38,9 @@ declare global {
     skip: object;
     kinds: { get: number; has: number; keys: number; put: number; delete: number; clear: number; update: number };
     run(conn: IDBDatabase, h: PatchkvStoreHandle, kind: number, exists: boolean, key: any, value: any): Promise<any>;
+    park(h: PatchkvStoreHandle, kind: number, key: any, value: any): [number, Promise<any>];
+    unpark(conn: IDBDatabase, n: number, exists: boolean): void;
+    unparkFail(n: number, err: any): void;
     clone(value: any, key: any): any[];
   }
 }

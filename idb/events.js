@@ -15,7 +15,8 @@
 
 // Shared types: idb/bridge.d.ts.
 /**
- * @typedef {{fn: (change: PatchkvChange) => void, scope: PatchkvScopeRef | null, active: boolean}} HubListener
+ * @typedef {{fn: (change: PatchkvChange) => void, scope: PatchkvScopeRef | null, active: boolean, from: number}} HubListener
+ *   from: the number of changes queued before it subscribed, which it never gets
  */
 
 (
@@ -60,6 +61,12 @@
       const listeners = new Set();
       /** @type {PatchkvChange[]} */
       let queue = [];
+      // Changes are numbered in the order they are queued: queue[0] is number
+      // delivered, and a listener gets only those queued after it subscribed
+      // (its from). A caller that awaits a write and then subscribes runs before
+      // the delivery of that write's change, which must not reach it.
+      let delivered = 0;
+      let queued = 0;
       let scheduled = false;
       /** @type {BroadcastChannel | null} */
       let channel = null;
@@ -134,11 +141,14 @@
       const flush = () => {
         scheduled = false;
         const changes = queue;
+        const first = delivered;
         queue = [];
+        delivered = queued;
         const ls = [...listeners];
-        for (const c of changes) {
+        for (let i = 0; i < changes.length; i++) {
+          const c = changes[i];
           for (const l of ls) {
-            if (!l.active) continue;
+            if (!l.active || first + i < l.from) continue;
             if (l.scope && c.scope && (l.scope.kind !== c.scope.kind || l.scope.name !== c.scope.name)) continue;
             try {
               l.fn(copy(c, /** @type {PatchkvScopeRef} */ (l.scope)));
@@ -153,6 +163,7 @@
       const deliver = (changes) => {
         if (listeners.size === 0) return;
         for (const c of changes) queue.push(c);
+        queued += changes.length;
         if (!scheduled) {
           scheduled = true;
           queueMicrotask(flush);
@@ -176,7 +187,7 @@
           if (typeof fn !== 'function') throw new TypeError('patchkv: the listener must be a function');
           connect();
           /** @type {HubListener} */
-          const l = { fn, scope, active: true };
+          const l = { fn, scope, active: true, from: queued };
           listeners.add(l);
           if (listeners.size === 1) {
             since = clock();

@@ -500,6 +500,44 @@
       }
     }
 
+    /** @type {Map<number, OpEntry>} calls waiting in Go's queue (park), by number */
+    const parked = new Map();
+    let parkedLast = 0;
+
+    /**
+     * Makes the entry of a call and its Promise; a failed entry's Promise is
+     * rejected already. A put keeps a copy of its value, taken now: the write
+     * may have to run again after an abort, and a call that waits (waits) must
+     * not see later changes to the value. A large binary value that can go at
+     * once is not copied (e.alone: put copies it, and it never runs again).
+     * Primitives need no copy.
+     * @param {PatchkvStoreHandle} h @param {number} kind @param {any} key @param {any} value @param {boolean} waits
+     * @returns {[OpEntry, Promise<any>]}
+     */
+    function entry(h, kind, key, value, waits) {
+      const { promise, resolve, reject } = Promise.withResolvers();
+      /** @type {OpEntry} */
+      const e = { kind, key, value, h, resolve, reject, result: undefined, changed: false, failed: false, read: isRead(kind) };
+      if (kind === OP.update && typeof value !== 'function') {
+        fail(e, new TypeError('patchkv: update: the second argument must be a function'));
+      } else if (kind === OP.put && !immutable(value)) {
+        const large = largeBinary(value);
+        if (large) e.alone = true;
+        if (!large || waits) {
+          try {
+            e.value = structuredClone(value);
+            e.copied = large;
+          } catch (err) {
+            fail(e, cloneError(key, err));
+          }
+        }
+      }
+      return [e, promise];
+    }
+
+    /** @param {any} v @returns {boolean} whether v is a value no one can change: it needs no copy */
+    const immutable = (v) => v === null || (typeof v !== 'object' && typeof v !== 'function' && typeof v !== 'symbol');
+
     /** @param {number} kind @returns {any} what a read of a store that does not exist gives */
     const absent = (kind) => (kind === OP.has || kind === OP.delete ? false : kind === OP.keys ? [] : undefined);
 
@@ -535,28 +573,60 @@
        */
       run(conn, h, kind, exists, key, value) {
         if (!exists) return Promise.resolve(absent(kind));
-        const { promise, resolve, reject } = Promise.withResolvers();
-        /** @type {OpEntry} */
-        const e = { kind, key, value, h, resolve, reject, result: undefined, changed: false, failed: false, read: isRead(kind) };
-        if (kind === OP.update && typeof value !== 'function') {
-          reject(new TypeError('patchkv: update: the second argument must be a function'));
-          return promise;
-        }
-        if (kind === OP.put) {
-          if (largeBinary(value)) {
-            e.alone = true; // put copies it; it never runs again
-          } else {
-            try {
-              // A copy of its own: the write may have to run again after an abort.
-              e.value = structuredClone(value);
-            } catch (err) {
-              reject(cloneError(key, err));
-              return promise;
-            }
-          }
-        }
-        place(conn, e);
+        const [e, promise] = entry(h, kind, key, value, false);
+        if (!e.failed) place(conn, e);
         return promise;
+      },
+
+      /**
+       * Parks a call that has to wait in Go's queue (the connection is opening
+       * or upgrading): its entry is made now, with its Promise, and a put's
+       * value is copied now, as put would. Go keeps only the returned number
+       * and places the entry with unpark once it can run, or fails it with
+       * unparkFail: neither the value nor the Promise crosses into Go. It
+       * returns 0 when the call failed at once (an uncloneable value); its
+       * Promise is then rejected.
+       * @param {PatchkvStoreHandle} h @param {number} kind @param {any} key @param {any} value
+       * @returns {[number, Promise<any>]}
+       */
+      park(h, kind, key, value) {
+        const [e, promise] = entry(h, kind, key, value, true);
+        if (e.failed) return [0, promise];
+        parked.set(++parkedLast, e);
+        return [parkedLast, promise];
+      },
+
+      /**
+       * Places parked call n on conn (exists: whether its object store exists).
+       * It throws only when the connection is gone; the call stays parked, and
+       * Go runs it again on the next connection.
+       * @param {IDBDatabase} conn @param {number} n @param {boolean} exists
+       */
+      unpark(conn, n, exists) {
+        const e = parked.get(n);
+        if (!e) return;
+        parked.delete(n);
+        if (!exists) {
+          e.resolve(absent(e.kind));
+          return;
+        }
+        try {
+          place(conn, e);
+        } catch (err) {
+          parked.set(n, e);
+          throw err;
+        }
+      },
+
+      /**
+       * Fails parked call n with err (Go could not run it).
+       * @param {number} n @param {any} err
+       */
+      unparkFail(n, err) {
+        const e = parked.get(n);
+        if (!e) return;
+        parked.delete(n);
+        fail(e, err);
       },
 
       /**

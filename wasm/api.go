@@ -429,8 +429,9 @@ func (r *root) scopes() js.Value {
 // runOp starts a data method's operation. When the connection is ready it runs at
 // once, in one call to JavaScript (glue run) that leaves the method's Promise in
 // glue's out slot, where the method's closure picks it up: neither the key, the
-// value nor the Promise crosses into Go. Otherwise it waits in idb's queue and
-// runOp returns a Promise that is settled once it has run.
+// value nor the Promise crosses into Go. Otherwise glue parks it (glue park: its
+// Promise goes to the out slot, a put's value is copied then) and it waits in
+// idb's queue as a number; once it can run, one call places it (glue unpark).
 func runOp(b *bound, c *call, kind idb.OpKind) js.Value {
 	keyed := kind != idb.OpKeys && kind != idb.OpClear
 	if keyed && c.flags&flagKeyString == 0 {
@@ -440,81 +441,68 @@ func runOp(b *bound, c *call, kind idb.OpKind) js.Value {
 		return rejected(typeError(c.method() + ": the second argument must be a function, got " + typeName(c.argsJS().Index(1))))
 	}
 	var (
-		mu      sync.Mutex
-		placing = true
-		ran     bool
-		now     js.Value
-		later   promise
-		holder  js.Value // a put's value is holder[slot]: undefined means the arguments
-		slot    = 1
+		mu     sync.Mutex
+		parked int      // the call's number among glue's parked calls, once it waits
+		now    js.Value // the call's Promise, when it failed before it ran or waited
 	)
-	fail := func(err error) {
-		if placing {
-			now = rejected(err)
-		} else {
-			later.settle(nil, err)
+	// Arguments left out are undefined in glue, which then uses the current
+	// call's: the operation runs or parks within it, so Go need not fetch them.
+	args := func(fixed ...any) []any {
+		if c.haveArgs {
+			return append(fixed, c.args)
 		}
+		return fixed
 	}
 	op := &idb.JSOp{Kind: kind, Run: func(conn js.Value, exists bool, err error) error {
 		mu.Lock()
-		defer mu.Unlock()
-		ran = true
-		if err != nil {
-			fail(err)
+		n := parked
+		mu.Unlock()
+		if n != 0 {
+			if err == nil {
+				if _, err = tryInvoke(glueUnpark, conn, n, exists); err == nil || idb.ConnGone(err) {
+					return err // gone: idb reconnects and runs the operation again
+				}
+			}
+			_, _ = tryInvoke(glueUnparkFail, n, toJSError(err))
 			return nil
 		}
-		// Arguments left out are undefined in glue: undefined arguments tell it
-		// to use the current call's (the operation runs within it, so Go need
-		// not fetch them).
-		h := b.store.Handle()
-		switch {
-		case !placing:
-			_, err = tryInvoke(glueRun, conn, h, int(kind), exists, c.args, holder, slot, later.resolve)
-		case c.haveArgs || !holder.IsUndefined():
-			_, err = tryInvoke(glueRun, conn, h, int(kind), exists, c.args, holder, slot)
-		default:
-			_, err = tryInvoke(glueRun, conn, h, int(kind), exists)
-		}
-		if err != nil {
-			if idb.ConnGone(err) {
-				ran = false
-				return err // idb reconnects and runs the operation again
+		if err == nil {
+			if _, err = tryInvoke(glueRun, args(conn, b.store.Handle(), int(kind), exists)...); err == nil || idb.ConnGone(err) {
+				return err
 			}
-			fail(err)
 		}
+		mu.Lock()
+		now = rejected(err)
+		mu.Unlock()
 		return nil
 	}}
-	// An operation that has to wait takes its arguments now; a write keeps a
-	// clone of its value taken now, as put would have.
 	op.Hold = func() error {
-		args := c.argsJS()
-		if kind != idb.OpPut {
-			return nil
-		}
-		box, err := tryInvoke(glueClone, args, 1)
+		v, err := tryInvoke(gluePark, args(b.store.Handle(), int(kind))...)
 		if err != nil {
 			return err
 		}
 		mu.Lock()
-		holder, slot = box, 0
+		parked = v.Int()
 		mu.Unlock()
+		if parked == 0 {
+			return errInGlue
+		}
 		return nil
 	}
-	if err := b.store.RunJS(op); err != nil {
+	if err := b.store.RunJS(op); err != nil && err != errInGlue {
 		return rejected(err)
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	placing = false
-	switch {
-	case !now.IsUndefined():
+	if !now.IsUndefined() {
 		return now
-	case ran:
-		return js.Undefined() // the Promise is in glue's out slot
 	}
-	later = newPromise()
-	return later.value
+	return js.Undefined() // the Promise is in glue's out slot
 }
+
+// errInGlue is Hold's error for a call that failed in glue (an uncloneable
+// value): its rejected Promise is in glue's out slot already.
+var errInGlue = errors.New("patchkv: the call failed in glue")
 
 func plural(n int) string {
 	if n == 1 {

@@ -38,9 +38,8 @@
   /**
    * @param {GlueProtocol} C the protocol's constants
    * @param {PatchkvOps} ops idb's operations
-   * @param {number} putKind the operation code of put (idb.OpPut)
    */
-  function makeGlue(C, ops, putKind) {
+  function makeGlue(C, ops) {
     'use strict';
 
     /** @type {{p: any, r: any}} the Promise (p) or other result (r) Go left for the method's closure */
@@ -314,25 +313,33 @@
       },
 
       /**
-       * Runs one operation with idb's ops. Arguments left out are the current
-       * call's (the operation runs within it, so Go need not fetch them); a put's
-       * value is holder[slot] (a clone when it had to wait). With resolve, the
-       * Promise settles one handed out earlier instead of going to `out`.
+       * Runs one operation with idb's ops, now, and leaves its Promise in out.
+       * Arguments left out are the current call's (the operation runs within
+       * it, so Go need not fetch them).
        * @param {IDBDatabase} conn @param {PatchkvStoreHandle} handle @param {number} kind @param {boolean} exists
-       * @param {any[]} [args] @param {any} [holder] @param {number} [slot] @param {(p: Promise<any>) => void} [resolve]
+       * @param {any[]} [args]
        */
-      run(conn, handle, kind, exists, args, holder, slot = 1, resolve) {
+      run(conn, handle, kind, exists, args) {
         const a = args ?? cur.args ?? [];
-        const h = holder ?? a;
-        const p = ops.run(conn, handle, kind, exists, a[0], kind === putKind ? h[slot] : a[1]);
-        if (resolve) resolve(p);
-        else out.p = p;
+        out.p = ops.run(conn, handle, kind, exists, a[0], a[1]);
       },
 
-      /** @param {any} holder @param {number} slot */
-      clone(holder, slot) {
-        return ops.clone(holder[slot], holder[0]);
+      /**
+       * Parks the operation of a call that has to wait in Go's queue (ops
+       * park): its Promise goes to out, Go keeps the number returned (0: the
+       * call failed at once, its Promise is rejected).
+       * @param {PatchkvStoreHandle} handle @param {number} kind @param {any[]} [args]
+       * @returns {number}
+       */
+      park(handle, kind, args) {
+        const a = args ?? cur.args ?? [];
+        const [n, p] = ops.park(handle, kind, a[0], a[1]);
+        out.p = p;
+        return n;
       },
+      unpark: ops.unpark,
+      unparkFail: ops.unparkFail,
+
       args() {
         return cur.args;
       },

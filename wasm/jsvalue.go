@@ -23,7 +23,7 @@ var (
 
 	glue = loadGlue() // sets every js and glue variable of this block
 
-	glueMakeRoot, glueStoreOf, glueHandle, glueGuard, glueInvalidStore, glueRun, glueClone, glueArgs, glueFirst, glueSetResult,
+	glueMakeRoot, glueStoreOf, glueHandle, glueGuard, glueInvalidStore, glueRun, gluePark, glueUnpark, glueUnparkFail, glueArgs, glueFirst, glueSetResult,
 	glueUseExport, glueTypeName, glueArchive js.Value
 )
 
@@ -46,7 +46,7 @@ func loadGlue() js.Value {
 		*x.v = jsGlobal.Get(x.name)
 	}
 	jsIsWellFormed = jsIsWellFormed.Get("prototype").Get("isWellFormed")
-	g := jsGlobal.Call("eval", glueSource).Invoke(protocolJS(), idb.OpsJS(), int(idb.OpPut))
+	g := jsGlobal.Call("eval", glueSource).Invoke(protocolJS(), idb.OpsJS())
 	for _, x := range [...]struct {
 		v    *js.Value
 		name string
@@ -57,7 +57,9 @@ func loadGlue() js.Value {
 		{&glueGuard, "guard"},
 		{&glueInvalidStore, "invalidStore"},
 		{&glueRun, "run"},
-		{&glueClone, "clone"},
+		{&gluePark, "park"},
+		{&glueUnpark, "unpark"},
+		{&glueUnparkFail, "unparkFail"},
 		{&glueArgs, "args"},
 		{&glueFirst, "first"},
 		{&glueSetResult, "result"},

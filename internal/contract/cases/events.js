@@ -94,6 +94,29 @@
     t.equal(b, ['one']);
   });
 
+  contract.test("a listener subscribed once a write has resolved does not get that write's change", async (t) => {
+    const kv = await t.root();
+    // 'old' exists, so its writes go at once; 'new' is created by its first
+    // write, which waits for an upgrade. Another listener is there all along,
+    // so each change is queued for delivery when its write resolves.
+    const old = kv.store('late-old');
+    await old.set('warm', 0);
+    for (const s of [old, kv.store('late-new')]) {
+      const early = [];
+      const stopEarly = s.subscribe((c) => early.push(c.key));
+      await s.set('a', 1);
+      const late = [];
+      const stopLate = s.subscribe((c) => late.push(c.key));
+      await s.set('b', 2);
+      await until(t, () => early.length >= 2 && late.length >= 1, 'the changes');
+      await t.sleep(50);
+      t.equal(early, ['a', 'b'], 'the listener that was there gets both');
+      t.equal(late, ['b'], 'the late listener gets only the write made after it subscribed');
+      stopEarly();
+      stopLate();
+    }
+  });
+
   contract.test('a listener that throws is reported and the others are still called', async (t) => {
     const kv = await t.root();
     const reported = [];
