@@ -479,7 +479,7 @@ func (db *DB) opened(r *request, conn jsval) {
 	}
 	db.req = nil
 	db.state = stateClosed
-	if err := db.useConnLocked(conn); err != nil {
+	if err := db.useConnLocked(conn, r.stores); err != nil {
 		queue := db.takeQueueLocked()
 		go failOps(queue, err)
 		return
@@ -501,12 +501,15 @@ func (db *DB) opened(r *request, conn jsval) {
 // useConnLocked makes conn the open connection and listens for the events that
 // make it let go: versionchange (another context upgrades or deletes the
 // database) and close (the browser closed it). It learns the connection's object
-// stores once: our own upgrades make a new connection.
-func (db *DB) useConnLocked(conn jsval) error {
-	stores, err := storeSet(conn)
-	if err != nil {
-		_, _ = conn.Call("close")
-		return asDOMError(err)
+// stores once (stores, when the upgrade that opened conn knows them already):
+// our own upgrades make a new connection.
+func (db *DB) useConnLocked(conn jsval, stores map[string]bool) error {
+	if stores == nil {
+		var err error
+		if stores, err = storeSet(conn); err != nil {
+			_, _ = conn.Call("close")
+			return asDOMError(err)
+		}
 	}
 	version, err := getInt(conn, "version")
 	if err != nil {
@@ -542,7 +545,7 @@ func (db *DB) Adopt(conn js.Value) bool {
 	}
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	if db.closed || db.state != stateClosed || len(db.queue) > 0 || db.useConnLocked(c) != nil {
+	if db.closed || db.state != stateClosed || len(db.queue) > 0 || db.useConnLocked(c, nil) != nil {
 		return false
 	}
 	db.pumpLocked() // opens the gate
@@ -640,8 +643,9 @@ type request struct {
 	stopReport func()
 	abandoned  bool
 
-	probing  bool // an upgrade's first open, of the current version
-	upgraded bool // upgradeneeded ran
+	probing  bool            // an upgrade's first open, of the current version
+	upgraded bool            // upgradeneeded ran
+	stores   map[string]bool // the object stores once it ran: the connection's
 	deletes  []*ctlOp
 	existed  []bool
 }
@@ -834,29 +838,35 @@ func (r *request) upgrade() {
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	have, err := storeSet(conn)
-	if err != nil {
+	read := err == nil
+	if !read {
 		have = map[string]bool{}
 	}
 	r.upgraded = true
+	var changes []byte // one call makes them all (life.js apply)
 	for _, c := range db.planLocked(have) {
 		existed := have[c.name]
-		var err error
 		switch {
 		case c.del != nil:
 			if existed {
-				_, err = conn.Call("deleteObjectStore", c.name)
+				changes = appendChange(changes, 'd', c.name)
 				delete(have, c.name)
 			}
 			r.deletes = append(r.deletes, c.del)
 			r.existed = append(r.existed, existed)
 		case !existed:
-			_, err = conn.Call("createObjectStore", c.name)
+			changes = appendChange(changes, 'c', c.name)
 			have[c.name] = true
 		}
-		if err != nil {
+	}
+	if len(changes) > 0 {
+		if err := applyChanges(conn, changes); err != nil {
 			r.abortUpgrade()
 			return
 		}
+	}
+	if read {
+		r.stores = have
 	}
 }
 

@@ -5,8 +5,8 @@ package idb
 import "syscall/js"
 
 var lifeGlue struct {
-	loaded              bool
-	names, lock, random jsval
+	loaded                     bool
+	names, apply, lock, random jsval
 }
 
 // loadLifeGlue makes lifeGlue once. The module's Go code runs on one thread
@@ -18,9 +18,10 @@ func loadLifeGlue() {
 		return
 	}
 	lifeGlue.loaded = true
-	// lifeSource is idb/life.js: an expression of the three functions.
+	// lifeSource is idb/life.js: an expression of the four functions.
 	v := js.Global().Call("eval", lifeSource)
 	lifeGlue.names = wrap(v.Get("names"))
+	lifeGlue.apply = wrap(v.Get("apply"))
 	lifeGlue.lock = wrap(v.Get("lock"))
 	lifeGlue.random = wrap(v.Get("random"))
 }
@@ -57,6 +58,34 @@ func storeNames(conn jsval) ([]string, error) {
 		buf = append(buf, c)
 	}
 	return names, nil
+}
+
+// appendChange adds one change of an upgrade to b, as life.js apply takes them:
+// op ('c' create, 'd' delete) and the escaped name, after a NUL unless first.
+func appendChange(b []byte, op byte, name string) []byte {
+	if len(b) > 0 {
+		b = append(b, 0)
+	}
+	b = append(b, op)
+	for i := 0; i < len(name); i++ {
+		switch c := name[i]; c {
+		case '\\':
+			b = append(b, '\\', '\\')
+		case 0:
+			b = append(b, '\\', '0')
+		default:
+			b = append(b, c)
+		}
+	}
+	return b
+}
+
+// applyChanges makes the changes of b (appendChange) on conn, inside its
+// versionchange transaction, in one call into JavaScript.
+func applyChanges(conn jsval, b []byte) error {
+	loadLifeGlue()
+	_, err := lifeGlue.apply.Invoke(conn, string(b))
+	return err
 }
 
 // storeSet returns conn's object stores as a set.

@@ -26,7 +26,7 @@
  *   a kv object's number in Go (-1 until its first call) and its root's
  * @typedef {{
  *   handle: PatchkvStoreHandle, gate: PatchkvGate, cache: Map<string, {ref: WeakRef<object>, state: GlueState}>,
- *   scopes: Map<string, GlueScope>, methods: [string, number][] | null,
+ *   naming: Record<string, [prefix: string, kind: string]>, methods: [string, number][] | null,
  * }} GlueRoot
  * @typedef {[name: string, kind: string, scopeName: string]} GlueScope
  *   a scope as Go made its store object: object store, kind, scope name
@@ -106,13 +106,26 @@
     const roots = new Map();
 
     // node(id) and store(name) with a string are answered by Go (it checks and
-    // names the scope), once: its answer is kept per root, keyed by method and
-    // argument, so that a lookup made again (kv.store('settings') in every
-    // frame) stays in JavaScript. At most scopesKept are kept; then they are
-    // forgotten, and Go answers again.
-    const scopesKept = 10000;
+    // names the scope) the first time per root. Go names a scope by a prefix
+    // per kind and the name as it is (scope.Scope.ObjectStore), so glue learns
+    // the prefix and kind from that answer (learn) and makes the store object
+    // of any other well-formed name itself: a patch that loads a thousand nodes
+    // does not enter Go a thousand times. A name Go would reject (a lone
+    // surrogate) still goes to Go, which makes the store whose calls reject.
     /** @type {GlueScope | null} the scope of the store object Go just had made (storeOf) */
     let made = null;
+    const wellFormed = String.prototype.isWellFormed;
+
+    /**
+     * Keeps what Go's answer made says of naming for method ('store' or
+     * 'node') when it is the prefix rule, for the argument arg.
+     * @param {GlueRoot} r @param {string} method @param {GlueScope} made @param {string} arg
+     */
+    function learn(r, method, [name, kind, scopeName], arg) {
+      if (scopeName === arg && name.length >= arg.length && name.endsWith(arg)) {
+        r.naming[method] = [name.slice(0, name.length - arg.length), kind];
+      }
+    }
 
     /**
      * Enters Go for a method of the object of state: through the exported
@@ -177,10 +190,12 @@
             const p = place(gate, handle, m, args);
             if (p) return p;
           }
-          const key = scoped && !foreign && args.length === 1 && typeof args[0] === 'string' ? name + '\0' + args[0] : '';
-          if (key !== '') {
-            const known = r.scopes.get(key);
-            if (known && r.methods) return storeOf(dispatch, state.root, r.methods, ...known);
+          const arg = scoped && !foreign && args.length === 1 && typeof args[0] === 'string' ? args[0] : null;
+          if (arg !== null) {
+            const naming = r.naming[name];
+            if (naming && r.methods && !slow && Reflect.apply(wellFormed, arg, [])) {
+              return storeOf(dispatch, state.root, r.methods, naming[0] + arg, naming[1], arg);
+            }
             made = null;
           }
           if (state.id < 0) {
@@ -193,9 +208,8 @@
             (typeof args[0] === 'string' ? C.flagKeyString : 0) |
             (typeof args[1] === 'function' ? C.flagFunc : 0);
           const res = enter(dispatch, state.id, code, flags, args);
-          if (key !== '' && made) {
-            if (r.scopes.size >= scopesKept) r.scopes.clear();
-            r.scopes.set(key, made);
+          if (arg !== null && made) {
+            learn(r, name, made, arg);
             made = null;
           }
           if (res !== undefined) return res;
@@ -247,7 +261,7 @@
        */
       makeRoot(dispatch, id, methods, handle, gate) {
         const state = { id, root: id, name: '', dispatch };
-        roots.set(id, { handle, gate, cache: new Map(), scopes: new Map(), methods: null });
+        roots.set(id, { handle, gate, cache: new Map(), naming: {}, methods: null });
         return build(dispatch, state, methods, handle, true, gate);
       },
 

@@ -34,20 +34,27 @@
 
   contract.test('any string is a node id or store name, and names never collide', async (t) => {
     const kv = await t.root();
-    for (const name of ['', '__proto__', ':', 'host', 'node:x', 'store:x', 'a/b', '🎛️']) {
+    const names = ['', '__proto__', ':', 'host', 'node:x', 'store:x', 'a/b', '🎛️', 'a\0b', 'back\\slash', '\\0', '\0'];
+    for (const name of names) {
       await kv.node(name).set('k', 'node');
       await kv.store(name).set('k', 'store');
     }
-    for (const name of ['', '__proto__', ':', 'host', 'node:x', 'store:x', 'a/b', '🎛️']) {
+    for (const name of names) {
       t.equal(await kv.node(name).get('k'), 'node', `node ${t.show(name)}`);
       t.equal(await kv.store(name).get('k'), 'store', `store ${t.show(name)}`);
     }
     t.equal(await kv.keys(), [], 'the host scope');
     t.equal(await kv.node('x').keys(), [], 'node "x" against store "node:x"');
+    // The layout: one object store per scope, named by its kind and the name as it is.
+    const want = names.flatMap((n) => ['node:' + n, 'store:' + n]).sort();
+    t.equal((await t.raw.storeNames()).sort(), want, 'object stores');
   });
 
   contract.test('a node id or store name that is not a well-formed string is a TypeError', async (t) => {
     const kv = await t.root();
+    // Good names first: kv then makes the stores of further names itself.
+    kv.node('fine');
+    kv.store('fine').store('fine');
     /** @type {Array<[string, () => import('../../../js/kv.d.ts').KVStore]>} */
     const bad = [
       ['kv.node(1)', () => kv.node(/** @type {any} */ (1))],
