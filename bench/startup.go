@@ -378,8 +378,31 @@ func reportStartup(b *strings.Builder, s *startupResult) {
 		}
 		fmt.Fprintf(b, "  %-4s %-70s %+.1f ms\n", status, t.what, t.got)
 	}
+	reportWhere(b, s)
 	for _, e := range s.errs {
 		fmt.Fprintf(b, "  error: %s\n", e)
+	}
+}
+
+// reportWhere says, from the medians of the timelines, which part of each
+// start-up row is the browser's (fetching and compiling kv.wasm, opening the
+// database), which is Go's start and patchkv's own, and which is the page's.
+func reportWhere(b *strings.Builder, s *startupResult) {
+	fmt.Fprintf(b, "where the time goes (medians of the timelines above, ms)\n")
+	for _, v := range visits {
+		m := func(k string) float64 { return median(s.coldMarks[v][k]) }
+		browser := math.Max(m("compile end"), m("open success"))
+		fmt.Fprintf(b, "  cold start, %-6s the browser: kv.wasm compiled %s → %s, database open %s → %s; both done at %s;\n"+
+			"                      then Go's start and patchkv's own to kv ready: %s (Go run at %s); the floor reached main at %s\n",
+			v, num(m("compile start")), num(m("compile end")), num(m("indexedDB open")), num(m("open success")), num(browser),
+			num(m("kv ready")-browser), num(m("Go run")), num(median(s.cold[implFloor][v])))
+	}
+	for _, v := range visits {
+		m := func(k string) float64 { return median(s.pageMarks[v][k]) }
+		from := math.Max(m("kvReady"), m("layoutRead"))
+		fmt.Fprintf(b, "  page, %-6s kv ready at %s, the layout read at %s; then the nodes' first runs, the loadbangs and the\n"+
+			"                      editor's drawing (the page's own code) until the state shows: %s\n",
+			v, num(m("kvReady")), num(m("layoutRead")), num(m("stateShown")-from))
 	}
 }
 

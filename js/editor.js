@@ -138,7 +138,9 @@ export class Editor {
     const doc = this.patch.toJSON();
     for (const spec of doc.nodes) this.views.get(spec.id)?.update(spec);
     for (const v of this.views.values()) v.buildPorts();
-    this.growCanvas();
+    // The canvas grows in the next frame, with the wires: reading the views'
+    // sizes now would force a layout in the middle of a load.
+    this.canvasQueued = true;
     this.redrawWires();
   }
 
@@ -167,18 +169,24 @@ export class Editor {
     this.wiresQueued = true;
     requestAnimationFrame(() => {
       this.wiresQueued = false;
+      if (this.canvasQueued) {
+        this.canvasQueued = false;
+        this.growCanvas();
+      }
       this.drawWires();
     });
   }
 
+  /** drawWires reads every port's place first, then draws: one layout, not one per wire. */
   drawWires() {
     const svg = this.wires;
-    svg.setAttribute('width', String(this.canvas.scrollWidth));
-    svg.setAttribute('height', String(this.canvas.scrollHeight));
+    const width = String(this.canvas.scrollWidth);
+    const height = String(this.canvas.scrollHeight);
+    const ends = this.patch.edges.map((edge) => ({ edge, a: this.portCenter(edge.from, 'outlet', edge.outlet), b: this.portCenter(edge.to, 'inlet', edge.inlet) }));
+    svg.setAttribute('width', width);
+    svg.setAttribute('height', height);
     svg.replaceChildren();
-    for (const edge of this.patch.edges) {
-      const a = this.portCenter(edge.from, 'outlet', edge.outlet);
-      const b = this.portCenter(edge.to, 'inlet', edge.inlet);
+    for (const { edge, a, b } of ends) {
       if (!a || !b) continue;
       const g = document.createElementNS(SVG, 'g');
       g.classList.add('wire');
@@ -598,9 +606,15 @@ class NodeView {
   showOutput(msg) {
     if (this.el.classList.contains('error') && this.kind.face !== 'msg') return;
     if (this.kind.face === 'bang' || this.kind.face === 'msg') {
-      this.el.classList.remove('flash');
-      void this.el.offsetWidth; // restart the animation
-      this.el.classList.add('flash');
+      // Restart the animation without reading a size, which would force a layout.
+      if (this.el.classList.contains('flash')) {
+        for (const a of this.el.getAnimations({ subtree: true })) {
+          a.cancel();
+          a.play();
+        }
+      } else {
+        this.el.classList.add('flash');
+      }
       return;
     }
     this.status.className = 'status out';

@@ -44,6 +44,10 @@ const LOOPS = new Set(['WhileStatement', 'DoWhileStatement', 'ForStatement', 'Fo
  * @returns {string}
  */
 export function instrument(code, guard = GUARD_NAME) {
+  // Every loop statement starts with one of these keywords, which cannot be
+  // written with escapes: code without them has no loop, and parsing it (the
+  // first parse of a page costs tens of ms of cold JIT) would change nothing.
+  if (!/for|while|do/.test(code)) return code;
   let ast;
   try {
     ast = parse(code, {
