@@ -68,6 +68,15 @@ type DB struct {
 	closed  bool
 	conn    jsval
 	connFn  js.Func
+	// retiring is the connection let go of for an upgrade (retireConnLocked),
+	// open until the upgrade's open request has been made (closeRetiredLocked),
+	// and retiringFn its event handler. While a database has a connection, the
+	// browser keeps it loaded; once the last one closes, Chromium drops it, and
+	// the next open reads every object store's metadata again: an upgrade of a
+	// patch of 1,000 scopes took 21 ms from open to upgradeneeded, against 4 ms
+	// with the old connection still open.
+	retiring   jsval
+	retiringFn js.Func
 	version int             // conn's, or the last connection's
 	stores  map[string]bool // object stores of conn, learnt once per connection
 	queue   []*op           // operations waiting for the connection, in order
@@ -169,6 +178,7 @@ func (db *DB) Close() {
 	db.closed = true
 	queue := db.takeQueueLocked()
 	db.dropConnLocked()
+	db.closeRetiredLocked()
 	if r := db.req; r != nil {
 		db.req = nil
 		r.abandon()
@@ -292,10 +302,11 @@ func (db *DB) pumpLocked() {
 		o := db.queue[0]
 		ready, exists := db.readyLocked(o)
 		if !ready {
-			db.dropConnLocked()
 			if o.ctl != nil && o.ctl.kind == ctlDestroy {
+				db.dropConnLocked()
 				db.startLocked(reqDelete, 0)
 			} else {
+				db.retireConnLocked()
 				db.startLocked(reqUpgrade, db.version+1)
 			}
 			return
@@ -398,6 +409,33 @@ func (db *DB) dropConnLocked() {
 	db.stores = nil
 }
 
+// retireConnLocked lets go of the open connection for an upgrade, like
+// dropConnLocked, but closes it only once the upgrade's request has been made
+// (closeRetiredLocked): see DB.retiring.
+func (db *DB) retireConnLocked() {
+	if db.state != stateOpen {
+		db.dropConnLocked()
+		return
+	}
+	db.closeRetiredLocked()
+	db.retiring, db.retiringFn = db.conn, db.connFn
+	db.state = stateClosed
+	db.conn = undefined()
+	db.stores = nil
+}
+
+// closeRetiredLocked closes the retiring connection, if any. Every request's
+// start calls it, right after the request is made, and so does whatever gives
+// up on the upgrade or the DB.
+func (db *DB) closeRetiredLocked() {
+	if !db.retiring.js().Truthy() {
+		return
+	}
+	_, _ = glue.ops.Call("drop", db.retiring)
+	releaseFunc(db.retiringFn)
+	db.retiring, db.retiringFn = undefined(), js.Func{}
+}
+
 // connLostLocked lets go of conn if it is still the open connection.
 func (db *DB) connLostLocked(conn jsval) {
 	if db.state == stateOpen && db.conn.Equal(conn) {
@@ -411,6 +449,10 @@ func (db *DB) connLostLocked(conn jsval) {
 func (db *DB) onConnEvent(conn jsval) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
+	if db.retiring.js().Truthy() && db.retiring.Equal(conn) {
+		db.closeRetiredLocked() // another context upgrades first: never hold it up
+		return
+	}
 	if db.state != stateOpen || !db.conn.Equal(conn) {
 		return
 	}
@@ -462,6 +504,7 @@ func (db *DB) requestFailedLocked(r *request, err error) {
 	if db.req != r {
 		return
 	}
+	db.closeRetiredLocked()
 	db.req = nil
 	db.state = stateClosed
 	r.finish()
@@ -696,6 +739,7 @@ func (r *request) granted(release jsval) {
 		// What needed the upgrade failed or was dropped meanwhile.
 		db.req = nil
 		db.state = stateClosed
+		db.closeRetiredLocked()
 		r.unlock()
 		return
 	}
@@ -736,6 +780,7 @@ func (r *request) start() error {
 		args = append(args, r.version)
 	}
 	req, err := db.g.indexedDB.Call(method, args...)
+	db.closeRetiredLocked() // after the request: see DB.retiring
 	if err != nil {
 		return asDOMError(err)
 	}
