@@ -83,14 +83,6 @@ type DB struct {
 	pumping bool            // pumpLocked is running the queue
 	req     *request        // the open, upgrade or delete in flight
 	races   int             // upgrades in a row that another context got to first
-	// contended is set once another context has shown itself on the database
-	// (its upgrade or delete reached our connection, or it won a race).
-	// Until then upgrades go without the upgrade lock: asking for
-	// it costs a task of its own, which a page busy loading its patch runs tens
-	// of ms late (150 ms measured on the demo's first visit), and with no other
-	// context there is no one to race. A context that races before it knows
-	// loses at most that once, and takes the lock from then on.
-	contended bool
 	// takeBack is how ops.js hands back calls that waited behind a transaction
 	// and found their connection gone (takeBackCalls). Never released: ops.js
 	// may call it whenever a transaction of any of the DB's connections
@@ -457,7 +449,6 @@ func (db *DB) connLostLocked(conn jsval) {
 func (db *DB) onConnEvent(conn jsval) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	db.contended = true
 	if db.retiring.js().Truthy() && db.retiring.Equal(conn) {
 		db.closeRetiredLocked() // another context upgrades first: never hold it up
 		return
@@ -498,7 +489,7 @@ func (db *DB) startLocked(kind reqKind, version int) {
 
 // beginLocked issues r, an upgrade under the upgrade lock where Web Locks exist.
 func (db *DB) beginLocked(r *request) {
-	if r.kind == reqUpgrade && !r.locked && db.contended {
+	if r.kind == reqUpgrade && !r.locked {
 		if r.lock() {
 			return // issued once granted
 		}
@@ -542,7 +533,6 @@ func (db *DB) opened(r *request, conn jsval) {
 		} else {
 			// Another context took the version we asked for first.
 			db.races++
-			db.contended = true
 		}
 	}
 	for i, c := range r.deletes {
@@ -617,7 +607,6 @@ func (db *DB) requestFailed(r *request, err error) {
 		db.req = nil
 		db.state = stateClosed
 		db.races++
-		db.contended = true
 		db.pumpLocked()
 		return
 	}
