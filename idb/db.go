@@ -63,11 +63,11 @@ type DB struct {
 	opts  Options
 	g     *globals
 
-	mu      mutex
-	state   connState
-	closed  bool
-	conn    jsval
-	connFn  js.Func
+	mu     mutex
+	state  connState
+	closed bool
+	conn   jsval
+	connFn js.Func
 	// retiring is the connection let go of for an upgrade (retireConnLocked),
 	// open until the upgrade's open request has been made (closeRetiredLocked),
 	// and retiringFn its event handler. While a database has a connection, the
@@ -77,12 +77,12 @@ type DB struct {
 	// with the old connection still open.
 	retiring   jsval
 	retiringFn js.Func
-	version int             // conn's, or the last connection's
-	stores  map[string]bool // object stores of conn, learnt once per connection
-	queue   []*op           // operations waiting for the connection, in order
-	pumping bool            // pumpLocked is running the queue
-	req     *request        // the open, upgrade or delete in flight
-	races   int             // upgrades in a row that another context got to first
+	version    int             // conn's, or the last connection's
+	stores     map[string]bool // object stores of conn, learnt once per connection
+	queue      []*op           // operations waiting for the connection, in order
+	pumping    bool            // pumpLocked is running the queue
+	req        *request        // the open, upgrade or delete in flight
+	races      int             // upgrades in a row that another context got to first
 	// takeBack is how ops.js hands back calls that waited behind a transaction
 	// and found their connection gone (takeBackCalls). Never released: ops.js
 	// may call it whenever a transaction of any of the DB's connections

@@ -504,6 +504,13 @@
     const parked = new Map();
     let parkedLast = 0;
 
+    /** Takes parked call n out of parked. @param {number} n */
+    const unparked = (n) => {
+      const e = parked.get(n);
+      parked.delete(n);
+      return e;
+    };
+
     /**
      * Makes the entry of a call and its Promise; a failed entry's Promise is
      * rejected already. A put keeps a copy of its value, taken now: the write
@@ -603,9 +610,8 @@
        * @param {IDBDatabase} conn @param {number} n @param {boolean} exists
        */
       unpark(conn, n, exists) {
-        const e = parked.get(n);
+        const e = unparked(n);
         if (!e) return;
-        parked.delete(n);
         if (!exists) {
           e.resolve(absent(e.kind));
           return;
@@ -623,10 +629,8 @@
        * @param {number} n @param {any} err
        */
       unparkFail(n, err) {
-        const e = parked.get(n);
-        if (!e) return;
-        parked.delete(n);
-        fail(e, err);
+        const e = unparked(n);
+        if (e) fail(e, err);
       },
 
       /**
