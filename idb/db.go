@@ -63,26 +63,17 @@ type DB struct {
 	opts  Options
 	g     *globals
 
-	mu     mutex
-	state  connState
-	closed bool
-	conn   jsval
-	connFn js.Func
-	// retiring is the connection let go of for an upgrade (retireConnLocked),
-	// open until the upgrade's open request has been made (closeRetiredLocked),
-	// and retiringFn its event handler. While a database has a connection, the
-	// browser keeps it loaded; once the last one closes, Chromium drops it, and
-	// the next open reads every object store's metadata again: an upgrade of a
-	// patch of 1,000 scopes took 21 ms from open to upgradeneeded, against 4 ms
-	// with the old connection still open.
-	retiring   jsval
-	retiringFn js.Func
-	version    int             // conn's, or the last connection's
-	stores     map[string]bool // object stores of conn, learnt once per connection
-	queue      []*op           // operations waiting for the connection, in order
-	pumping    bool            // pumpLocked is running the queue
-	req        *request        // the open, upgrade or delete in flight
-	races      int             // upgrades in a row that another context got to first
+	mu      mutex
+	state   connState
+	closed  bool
+	conn    jsval
+	connFn  js.Func
+	version int             // conn's, or the last connection's
+	stores  map[string]bool // object stores of conn, learnt once per connection
+	queue   []*op           // operations waiting for the connection, in order
+	pumping bool            // pumpLocked is running the queue
+	req     *request        // the open, upgrade or delete in flight
+	races   int             // upgrades in a row that another context got to first
 	// takeBack is how ops.js hands back calls that waited behind a transaction
 	// and found their connection gone (takeBackCalls). Never released: ops.js
 	// may call it whenever a transaction of any of the DB's connections
@@ -178,7 +169,6 @@ func (db *DB) Close() {
 	db.closed = true
 	queue := db.takeQueueLocked()
 	db.dropConnLocked()
-	db.closeRetiredLocked()
 	if r := db.req; r != nil {
 		db.req = nil
 		r.abandon()
@@ -302,11 +292,10 @@ func (db *DB) pumpLocked() {
 		o := db.queue[0]
 		ready, exists := db.readyLocked(o)
 		if !ready {
+			db.dropConnLocked()
 			if o.ctl != nil && o.ctl.kind == ctlDestroy {
-				db.dropConnLocked()
 				db.startLocked(reqDelete, 0)
 			} else {
-				db.retireConnLocked()
 				db.startLocked(reqUpgrade, db.version+1)
 			}
 			return
@@ -409,33 +398,6 @@ func (db *DB) dropConnLocked() {
 	db.stores = nil
 }
 
-// retireConnLocked lets go of the open connection for an upgrade, like
-// dropConnLocked, but closes it only once the upgrade's request has been made
-// (closeRetiredLocked): see DB.retiring.
-func (db *DB) retireConnLocked() {
-	if db.state != stateOpen {
-		db.dropConnLocked()
-		return
-	}
-	db.closeRetiredLocked()
-	db.retiring, db.retiringFn = db.conn, db.connFn
-	db.state = stateClosed
-	db.conn = undefined()
-	db.stores = nil
-}
-
-// closeRetiredLocked closes the retiring connection, if any. Every request's
-// start calls it, right after the request is made, and so does whatever gives
-// up on the upgrade or the DB.
-func (db *DB) closeRetiredLocked() {
-	if !db.retiring.js().Truthy() {
-		return
-	}
-	_, _ = glue.ops.Call("drop", db.retiring)
-	releaseFunc(db.retiringFn)
-	db.retiring, db.retiringFn = undefined(), js.Func{}
-}
-
 // connLostLocked lets go of conn if it is still the open connection.
 func (db *DB) connLostLocked(conn jsval) {
 	if db.state == stateOpen && db.conn.Equal(conn) {
@@ -449,10 +411,6 @@ func (db *DB) connLostLocked(conn jsval) {
 func (db *DB) onConnEvent(conn jsval) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	if db.retiring.js().Truthy() && db.retiring.Equal(conn) {
-		db.closeRetiredLocked() // another context upgrades first: never hold it up
-		return
-	}
 	if db.state != stateOpen || !db.conn.Equal(conn) {
 		return
 	}
@@ -504,7 +462,6 @@ func (db *DB) requestFailedLocked(r *request, err error) {
 	if db.req != r {
 		return
 	}
-	db.closeRetiredLocked()
 	db.req = nil
 	db.state = stateClosed
 	r.finish()
@@ -739,7 +696,6 @@ func (r *request) granted(release jsval) {
 		// What needed the upgrade failed or was dropped meanwhile.
 		db.req = nil
 		db.state = stateClosed
-		db.closeRetiredLocked()
 		r.unlock()
 		return
 	}
@@ -780,7 +736,6 @@ func (r *request) start() error {
 		args = append(args, r.version)
 	}
 	req, err := db.g.indexedDB.Call(method, args...)
-	db.closeRetiredLocked() // after the request: see DB.retiring
 	if err != nil {
 		return asDOMError(err)
 	}
