@@ -11,9 +11,9 @@ import (
 	"github.com/patchies/patchkv/scope"
 )
 
-// DefaultBlockedTimeoutMS is how long (in milliseconds) an operation that needs a
-// version upgrade waits for other connections to close before it fails with a
-// TimeoutError.
+// DefaultBlockedTimeoutMS is how long (in milliseconds) an operation waits for an
+// open request to finish — a version upgrade blocked by other connections, or a
+// request the browser does not answer — before it fails with a TimeoutError.
 const DefaultBlockedTimeoutMS = 10_000
 
 // ErrClosed is returned for operations on a DB after Close.
@@ -21,8 +21,9 @@ var ErrClosed = errors.New("idb: database closed")
 
 // Options tunes a DB. The zero value works.
 type Options struct {
-	// BlockedTimeoutMS bounds the wait (in milliseconds) for other connections
-	// to close during a version upgrade; zero means DefaultBlockedTimeoutMS. It
+	// BlockedTimeoutMS bounds the wait (in milliseconds) for an open request:
+	// for other connections to close during a version upgrade, and for any
+	// answer at all; zero means DefaultBlockedTimeoutMS. It
 	// is not a time.Duration because importing package time adds ~50 KB (gzip)
 	// to kv.wasm.
 	BlockedTimeoutMS int
@@ -594,23 +595,43 @@ func (db *DB) deleted(r *request) {
 	db.pumpLocked()
 }
 
-// blockedTimeout fails what is queued when other connections did not close in time.
-func (db *DB) blockedTimeout(r *request) {
+// requestTimeout fails what is queued when r did not finish within
+// Options.BlockedTimeoutMS of its start: other connections did not close for it
+// (blocked), or the browser never answered at all. The browser queues a database's
+// open requests behind one another, so another context's upgrade that never ends
+// (a versionchange transaction kept busy) leaves ours without a single event; so
+// can a request caught by "Clear site data". Such a silent request is abandoned —
+// its connection, if it ever comes, is closed — and the next call asks again. A
+// blocked one stays: it succeeds as soon as the others close.
+func (db *DB) requestTimeout(r *request) {
 	db.mu.Lock()
 	r.stopTimer = nil
 	if db.req != r || len(db.queue) == 0 {
 		db.mu.Unlock()
 		return
 	}
+	silent := !r.waiting()
+	if silent {
+		db.req = nil
+		db.state = stateClosed
+		if r.locked {
+			r.unlock()
+		}
+		r.abandon()
+	}
 	queue := db.takeQueueLocked()
 	db.mu.Unlock()
-	what := "adding an object store to"
+	what, after := "adding an object store to", " for other connections (another tab, worker or frame) to close; they did not"
 	if r.kind == reqDelete {
 		what = "deleting"
+	} else if silent {
+		what = "opening"
+	}
+	if silent {
+		after = " and the browser did not answer (another context's upgrade may be holding the database)"
 	}
 	err := &DOMError{Name: "TimeoutError", Message: "patchkv: " + what + " database " + quote(db.name) +
-		" waited " + seconds(db.opts.BlockedTimeoutMS) +
-		" for other connections (another tab, worker or frame) to close; they did not"}
+		" waited " + seconds(db.opts.BlockedTimeoutMS) + after}
 	failOps(queue, err)
 }
 
@@ -740,6 +761,7 @@ func (r *request) start() error {
 		return asDOMError(err)
 	}
 	r.req = req
+	r.armTimer() // bounds the wait for any answer at all (requestTimeout)
 	r.fn = funcOf(r.handle, func(err error) { db.requestFailed(r, err) })
 	for _, ev := range []string{"onsuccess", "onerror", "onblocked", "onupgradeneeded"} {
 		if err := req.Set(ev, r.fn.Value); err != nil {
@@ -837,6 +859,10 @@ func (r *request) upgrade() {
 	db := r.db
 	db.mu.Lock()
 	defer db.mu.Unlock()
+	if r.abandoned {
+		r.abortUpgrade() // nobody waits for it (requestTimeout, Close)
+		return
+	}
 	have, err := storeSet(conn)
 	read := err == nil
 	if !read {
@@ -926,7 +952,7 @@ func (r *request) armTimer() {
 	if r.stopTimer != nil {
 		return
 	}
-	r.stopTimer = afterFunc(r.db.opts.BlockedTimeoutMS, func() { r.db.blockedTimeout(r) })
+	r.stopTimer = afterFunc(r.db.opts.BlockedTimeoutMS, func() { r.db.requestTimeout(r) })
 }
 
 // finish releases what r holds; called with db.mu held.

@@ -103,5 +103,21 @@ func TestBlockedUpgradeGivesUpAfterTheBound(t *testing.T) {
 	mustRunFixture(t, kvJS, "seedIsKept", map[string]any{"kv": kv})
 }
 
+// TestCallsBehindAnUpgradeThatNeverEndsSettle: while another context's upgrade
+// keeps its versionchange transaction busy, the browser leaves kv's open request
+// without any event; the call waiting for it rejects with a TimeoutError after the
+// bound instead of staying pending, and calls work again once that upgrade ends.
+func TestCallsBehindAnUpgradeThatNeverEndsSettle(t *testing.T) {
+	patch := uniquePatch(t)
+	kv := openSecondConnection(t, patch, idbOptionsForTests())
+	v, err := runFixture(t, kvJS, "upgradeNeverEnds", map[string]any{"kv": kv, "patch": patch})
+	require.Error(t, err, "%v", v)
+	assert.Equal(t, "TimeoutError", errName(err))
+	assert.Contains(t, err.Error(), "did not answer")
+	waited := mustRunFixture(t, kvJS, "upgradeEnded", map[string]any{"kv": kv}).Float()
+	t.Logf("the call rejected after %.0f ms (bound 4000 ms)", waited)
+	assert.GreaterOrEqual(t, waited, 3900.0, "it waited for the bound")
+}
+
 // TestReentrantCallFromGetter runs testscripts.Reentrant through the js.Func
 // entry (faults/values_test.go runs it through the loader's exported entry).

@@ -104,6 +104,54 @@
     return kv.node('new').set('k', 'v');
   },
 
+  /**
+   * Another context's upgrade that never ends: its versionchange transaction is kept
+   * busy, so the browser answers no other open request of the database — not even
+   * with blocked. kv's connection closed for that upgrade, so its next call needs a
+   * new one.
+   * @param {{ kv: any, patch: string }} p
+   */
+  async upgradeNeverEnds({ kv, patch }) {
+    await kv.set('seed', 1);
+    const name = 'patchkv:' + patch;
+    const version = await new Promise((res, rej) => { const r = indexedDB.open(name); r.onsuccess = () => { res(r.result.version); r.result.close(); }; r.onerror = () => rej(r.error); });
+    const g = /** @type {any} */ (globalThis);
+    g.__spin = true;
+    /** @type {(v?: unknown) => void} */
+    let spinning = () => {};
+    const started = new Promise((res) => (spinning = res));
+    g.__upgraded = new Promise((res, rej) => {
+      const r = indexedDB.open(name, version + 1);
+      r.onupgradeneeded = () => {
+        spinning();
+        const store = /** @type {IDBTransaction} */ (r.transaction).objectStore('host');
+        const spin = () => { if (g.__spin) store.get('seed').onsuccess = spin; };
+        spin();
+      };
+      r.onsuccess = () => { r.result.close(); res(undefined); };
+      r.onerror = () => rej(r.error);
+    });
+    await started; // (kv's connection closed for it)
+    const t0 = performance.now();
+    try {
+      const v = await kv.get('seed');
+      return 'resolved ' + v + ' after ' + (performance.now() - t0) + ' ms';
+    } catch (err) {
+      g.__waited = performance.now() - t0;
+      throw err;
+    }
+  },
+
+  async upgradeEnded({ kv }) {
+    const g = /** @type {any} */ (globalThis);
+    g.__spin = false;
+    await g.__upgraded;
+    await same(await kv.get('seed'), 1);
+    await kv.node('after').set('k', 'v');
+    await same(await kv.node('after').get('k'), 'v');
+    return g.__waited;
+  },
+
   async blockedUpgradeReleased({ kv }) {
     /** @type {any} */ (globalThis).__holder.close(); await kv.node('new').set('k', 'v'); await same(await kv.node('new').get('k'), 'v');
   },
