@@ -72,6 +72,30 @@ const MAX_DEPTH = 200;
 /** LOADBANG_WAIT caps how long load() waits for first runs before loadbangs bang (ms). */
 const LOADBANG_WAIT = 2000;
 
+/** QUIET_WAIT caps how long firstState waits for the nodes' kv calls to be answered (ms). */
+const QUIET_WAIT = 1000;
+
+/** PAINT_WAIT caps how long afterPaint waits for a frame (a hidden tab paints none). */
+const PAINT_WAIT = 100;
+
+/**
+ * afterPaint resolves in the first task after the next frame is painted, or after
+ * PAINT_WAIT when no frame comes.
+ * @returns {Promise<void>}
+ */
+function afterPaint() {
+  return new Promise((resolve) => {
+    if (typeof requestAnimationFrame !== 'function') return void setTimeout(resolve, 0);
+    const timer = setTimeout(resolve, PAINT_WAIT);
+    requestAnimationFrame(() => {
+      clearTimeout(timer);
+      // rAF callbacks run before the frame's style, layout and paint: a task queued
+      // here runs after them.
+      setTimeout(resolve, 0);
+    });
+  });
+}
+
 /**
  * kindOf returns the class that runs nodes of this type (UnknownNode for a type this
  * page does not know).
@@ -462,6 +486,21 @@ export class Patch extends EventTarget {
       this.quietWaiters.add(finish);
       setTimeout(() => this.checkQuiet(), 0);
     });
+  }
+
+  /**
+   * firstState resolves once a patch being loaded has shown its first state: its
+   * loadbangs have banged, the kv calls that set off have been answered (or
+   * QUIET_WAIT has passed), and the frame that shows them has been painted. Kinds
+   * whose start is heavy and not needed for that state (running p5.js, a Worker
+   * with its own Go) wait for it. It resolves at once when no load is in progress.
+   * @returns {Promise<void>}
+   */
+  async firstState() {
+    if (!this.starting) return;
+    await this.starting;
+    await this.quiet(QUIET_WAIT);
+    await afterPaint();
   }
 
   /** checkQuiet lets quiet's waiters go when no kv call is in flight. */

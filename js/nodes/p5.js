@@ -21,29 +21,6 @@ const P5_HANDLERS = ['preload', 'setup', 'draw', 'windowResized', 'mousePressed'
 /** LINE_OFFSET: "async function anonymous(__scope\n) {\nwith (__scope) {\n" */
 const LINE_OFFSET = 3;
 
-/** QUIET_WAIT caps how long a sketch of a patch being loaded waits for the patch's kv calls to be answered before it runs p5.js (ms). */
-const QUIET_WAIT = 1000;
-
-/** PAINT_WAIT caps how long afterPaint waits for a frame (a hidden tab paints none). */
-const PAINT_WAIT = 100;
-
-/**
- * afterPaint resolves in the first task after the next frame is painted, or after
- * PAINT_WAIT when no frame comes.
- * @returns {Promise<void>}
- */
-function afterPaint() {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, PAINT_WAIT);
-    requestAnimationFrame(() => {
-      clearTimeout(timer);
-      // rAF callbacks run before the frame's style, layout and paint: a task queued
-      // here runs after them.
-      setTimeout(resolve, 0);
-    });
-  });
-}
-
 /** SETUP_WAIT caps how long start() (and so Patch.load) waits for an async setup. */
 const SETUP_WAIT = 5000;
 
@@ -125,16 +102,10 @@ export class P5Node extends CodeNode {
   async run(gen) {
     this.setStatus({ state: 'running' });
     // Running p5.js takes the main thread for a while (0.1–0.8 s here, the most on a
-    // first visit): in a patch being loaded, it waits until the rest of the patch has
-    // had its first run, the loadbangs have banged and the kv calls that set off
-    // have been answered (or QUIET_WAIT has passed), so that it holds up only sketches.
-    // The frame that shows what those calls brought is painted before p5.js runs, too.
-    if (this.patch.starting) {
-      await this.patch.starting;
-      await this.patch.quiet(QUIET_WAIT);
-      await afterPaint();
-      if (gen !== this.gen) return;
-    }
+    // first visit): in a patch being loaded it waits until the patch has shown its
+    // first state (Patch.firstState), so that it holds up only sketches.
+    await this.patch.firstState();
+    if (gen !== this.gen) return;
     let P5;
     try {
       P5 = await loadP5(this.patch.p5URL);

@@ -71,6 +71,11 @@ export class WorkerNode extends RuntimeNode {
     this.terminate();
     this.inbox = [];
     this.setStatus({ state: 'starting' });
+    // A Worker starts its own Go and its own connection, on a machine whose cores the
+    // page's load is using: in a patch being loaded it starts once the patch has shown
+    // its first state (Patch.firstState). Messages meanwhile wait in the inbox.
+    await this.patch.firstState();
+    if (gen !== this.gen || !this.live) return;
     let module;
     try {
       module = await wasmModule();
