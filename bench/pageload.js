@@ -62,12 +62,17 @@
   // calls patch.load with it), the patch loaded (window.patchReady resolves).
   hook('p5', () => mark('p5Evaluated'));
   hook('kv', () => mark('kvReady'));
+  // The nodes built (the patch's 'load' event, once every node of the layout is
+  // made and wired) and the loadbangs banged (patch.starting, which load sets at
+  // once, resolves when the first runs are over and the loadbangs have banged).
   hook('patch', (p) => {
     mark('patchMade');
+    p.addEventListener('load', () => mark('nodesBuilt'), { once: true });
     const load = p.load;
     p.load = function (...args) {
       mark('layoutRead');
       const r = load.apply(this, args);
+      Promise.resolve(this.starting).then(() => mark('loadbangs'));
       Promise.resolve(r).then(() => mark('patchLoaded'), () => {});
       return r;
     };

@@ -233,6 +233,8 @@ var pageMarkOrder = []struct{ key, title string }{
 	{"kvReady", "kv ready (loadKV resolved)"},
 	{"patchMade", "runtime made"},
 	{"layoutRead", "layout read"},
+	{"nodesBuilt", "nodes built"},
+	{"loadbangs", "loadbangs banged"},
 	{"res:/node_modules/p5/lib/p5.min.js.start", "p5 requested"},
 	{"res:/node_modules/p5/lib/p5.min.js", "p5 loaded"},
 	{"p5Evaluated", "p5 evaluated"},
@@ -400,9 +402,14 @@ func reportWhere(b *strings.Builder, s *startupResult) {
 	for _, v := range visits {
 		m := func(k string) float64 { return median(s.pageMarks[v][k]) }
 		from := math.Max(m("kvReady"), m("layoutRead"))
-		fmt.Fprintf(b, "  page, %-6s kv ready at %s, the layout read at %s; then the nodes' first runs, the loadbangs and the\n"+
-			"                      editor's drawing (the page's own code) until the state shows: %s\n",
-			v, num(m("kvReady")), num(m("layoutRead")), num(m("stateShown")-from))
+		fmt.Fprintf(b, "  page, %-6s kv ready at %s, the layout read at %s; then the page's own part until the state shows: %s —\n"+
+			"                      the nodes built %s after the layout read; then, once kv is ready too, the js counter's first run\n"+
+			"                      (its get and set, answered through the first frame) %s; the loadbangs %s; the Patchies counter's\n"+
+			"                      get and the +1 shown %s; the next frame %s\n",
+			v, num(m("kvReady")), num(m("layoutRead")), num(m("stateShown")-from),
+			num(m("nodesBuilt")-m("layoutRead")), num(m("shown:counter")-math.Max(m("nodesBuilt"), m("kvReady"))),
+			num(m("loadbangs")-m("shown:counter")),
+			num(m("shown:plus")-m("loadbangs")), num(m("stateShown")-m("shown:plus")))
 	}
 }
 
