@@ -79,7 +79,7 @@ async function main() {
       // The floor for any Go module: an empty Go program (bench/floor) reaching
       // main, loaded the way js/kv.js loads kv.wasm (compile while wasm_exec.js
       // loads). Ready and first get are both "main runs".
-      const compiling = WebAssembly.compileStreaming(fetch('/bench/floor.wasm'));
+      const compiling = fetch('/bench/floor.wasm').then((r) => r.arrayBuffer()).then((b) => WebAssembly.compile(b));
       await import(new URL('/wasm_exec.js', location.href).href);
       const module = await compiling;
       const go = new globalThis.Go();

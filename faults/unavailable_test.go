@@ -23,10 +23,10 @@ type loadFailure struct {
 	KV      string `json:"kv"`    // typeof globalThis.kv afterwards
 }
 
-// loadFailureJS calls loadKV twice and describes how it failed.
+// loadFailureJS calls loadKV twice with the options OPTIONS and describes how it failed.
 const loadFailureJS = `(async () => {
 	const r = {};
-	const options = {patch: 'unavailable', openTimeout: 1000};
+	const options = OPTIONS;
 	try { await faults.loadKV(options); r.loaded = true; }
 	catch (e) { r.name = e.name; r.message = e.message; r.isError = e instanceof Error; }
 	try { await faults.loadKV(options); } catch (e) { r.again = e.message; }
@@ -52,21 +52,31 @@ func TestIndexedDBUnavailable(t *testing.T) {
 		browser func(tb testing.TB) context.Context
 		tab     tabOptions
 		want    []string // parts of the one message
+		options string   // loadKV's options; empty: the patch "unavailable", openTimeout 1000
 	}{
 		{"global missing", sharedBrowser, tabOptions{init: `delete globalThis.indexedDB;`},
-			[]string{"patchkv: IndexedDB is not available in this context"}},
+			[]string{"patchkv: IndexedDB is not available in this context"}, ""},
 		{"opaque origin", sharedBrowser, tabOptions{query: "sandbox=1"},
-			[]string{`patchkv: cannot open the IndexedDB database of patch "unavailable"`, "SecurityError"}},
+			[]string{`patchkv: cannot open the IndexedDB database of patch "unavailable"`, "SecurityError"}, ""},
 		{"site data blocked", func(tb testing.TB) context.Context { ctx, _ := ownBrowser(tb, blockedProfile); return ctx }, tabOptions{},
-			[]string{`patchkv: cannot open the IndexedDB database of patch "unavailable"`, "UnknownError"}},
+			[]string{`patchkv: cannot open the IndexedDB database of patch "unavailable"`, "UnknownError"}, ""},
 		{"open never answers", sharedBrowser, tabOptions{init: `IDBFactory.prototype.open = function () { return {}; };`},
-			[]string{`patchkv: cannot open the IndexedDB database of patch "unavailable"`, "TimeoutError", "did not answer"}},
+			[]string{`patchkv: cannot open the IndexedDB database of patch "unavailable"`, "TimeoutError", "did not answer"}, ""},
+		// And kv.wasm itself: missing (a page served without ./build.sh), or not WebAssembly.
+		{"kv.wasm missing", sharedBrowser, tabOptions{},
+			[]string{"patchkv: cannot fetch ", "/no-such.wasm: HTTP 404", "./build.sh"}, `{patch: 'unavailable', wasmURL: '/no-such.wasm'}`},
+		{"kv.wasm not WebAssembly", sharedBrowser, tabOptions{},
+			[]string{"patchkv: cannot compile ", "/index.html: ", "magic word"}, `{patch: 'unavailable', wasmURL: '/index.html'}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := openTab(t, tt.browser(t), tt.tab)
+			options := tt.options
+			if options == "" {
+				options = `{patch: 'unavailable', openTimeout: 1000}`
+			}
 			var r loadFailure
-			require.NoError(t, p.evalErr(30*time.Second, loadFailureJS, &r), "loadKV settles")
+			require.NoError(t, p.evalErr(30*time.Second, strings.Replace(loadFailureJS, "OPTIONS", options, 1), &r), "loadKV settles")
 			assert.False(t, r.Loaded, "loadKV resolved")
 			assert.True(t, r.IsError, "the rejection is an Error")
 			for _, part := range tt.want {
