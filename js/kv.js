@@ -203,9 +203,9 @@ async function start(wasmURL, module) {
  * page's thread as they arrive, which on the demo page held that thread while the
  * page's own modules waited; compiling the whole buffer decodes it on V8's own
  * threads, 20–25 ms after the last byte (each function is compiled when first
- * called). Over two A/B runs of 5 rounds the demo's state showed about 40 ms
- * sooner, on a first visit and on a reload. It also compiles whatever
- * Content-Type the server sends.
+ * called). In three A/B runs (5, 5 and 7 rounds) the demo's state showed 23–63 ms
+ * sooner, on a first visit and on a reload (README, "Speed and size"). It also
+ * compiles whatever Content-Type the server sends.
  */
 async function compile(wasmURL) {
   let bytes;
