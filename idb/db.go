@@ -222,8 +222,8 @@ func (db *DB) run(o *op) error {
 		}
 	}
 	db.queue = append(db.queue, o)
-	if r := db.req; r != nil && r.waiting() {
-		r.armTimer()
+	if r := db.req; r != nil {
+		r.armTimer() // a request's timer that fired with nothing queued starts again
 	}
 	db.pumpLocked()
 	db.mu.Unlock()
@@ -622,13 +622,11 @@ func (db *DB) requestTimeout(r *request) {
 	queue := db.takeQueueLocked()
 	db.mu.Unlock()
 	what, after := "adding an object store to", " for other connections (another tab, worker or frame) to close; they did not"
+	if silent {
+		what, after = "opening", " and the browser did not answer (another context's upgrade may be holding the database)"
+	}
 	if r.kind == reqDelete {
 		what = "deleting"
-	} else if silent {
-		what = "opening"
-	}
-	if silent {
-		after = " and the browser did not answer (another context's upgrade may be holding the database)"
 	}
 	err := &DOMError{Name: "TimeoutError", Message: "patchkv: " + what + " database " + quote(db.name) +
 		" waited " + seconds(db.opts.BlockedTimeoutMS) + after}
@@ -904,15 +902,15 @@ func (r *request) abortUpgrade() {
 	}
 }
 
-// onBlocked starts the bounded wait. Our own connection, closed just before the
-// upgrade, can report blocked while its last transactions finish; so progress is
-// reported only if the wait lasts longer than blockedReportDelay.
+// onBlocked marks r blocked, so that its bound (armed when it started) does not
+// abandon it. Our own connection, closed just before the upgrade, can report
+// blocked while its last transactions finish; so progress is reported only if the
+// wait lasts longer than blockedReportDelay.
 func (r *request) onBlocked() {
 	db := r.db
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	r.blocked = true
-	r.armTimer()
 	if r.stopReport == nil {
 		r.stopReport = afterFunc(blockedReportDelay, r.report)
 	}
@@ -945,7 +943,7 @@ func (r *request) report() {
 	_, _ = db.g.console.Call("warn", msg)
 }
 
-// armTimer starts the bounded wait of a waiting request; called with db.mu held.
+// armTimer starts the bounded wait of a request (requestTimeout); called with db.mu held.
 // A running timer is left alone, so that later operations never extend the wait
 // of earlier ones; once it fired, the next queued operation starts a new one.
 func (r *request) armTimer() {
