@@ -41,7 +41,7 @@
  * @typedef {{
  *   conn: IDBDatabase, name: string, tx: IDBTransaction, store: IDBObjectStore,
  *   write: boolean, epoch: number, joinable: boolean, solo: boolean, entries: OpEntry[],
- *   waiters: OpEntry[], retrying: boolean, alone?: boolean, after?: () => void,
+ *   waiters: OpEntry[], retrying: boolean, began: number, alone?: boolean, after?: () => void,
  * }} OpBatch
  */
 
@@ -116,9 +116,26 @@
      */
     const joins = (t, write) => t.epoch === epoch && t.joinable && t.waiters.length === 0 && (t.write || !write);
 
+    // An awaited read's caller goes on in a microtask of its read's success
+    // event, and IndexedDB keeps the read-only transaction active until those
+    // microtasks have run. So a read made there (the next of a loop of awaited
+    // reads on one store) joins that transaction instead of starting one, which
+    // is most of a read's cost. hotRead is that transaction while its event's
+    // microtasks run; cool, queued after the caller's continuation, ends it.
+    // A transaction takes such reads for chainMS from its start: while it
+    // lives, a write to the store from another context waits for it (one from
+    // this context starts a transaction of its own, which no read then joins).
+    const chainMS = 8;
+    /** @type {OpBatch | null} */
+    let hotRead = null;
+    const cool = () => {
+      hotRead = null;
+    };
+
     /**
-     * Returns this task's transaction on store name, starting one when there is
-     * none, it cannot take this operation, or fresh is set.
+     * Returns this task's transaction on store name (for a read, also the
+     * read-only one whose success event is being handled: hotRead), starting
+     * one when there is none, it cannot take this operation, or fresh is set.
      * @param {IDBDatabase} conn @param {string} name @param {boolean} write @param {boolean} fresh
      * @returns {OpBatch}
      */
@@ -131,6 +148,10 @@
       if (!txs) open.set(conn, (txs = new Map()));
       const t = txs.get(name);
       if (!fresh && t && joins(t, write)) return t;
+      if (!fresh && !write && t !== undefined && t === hotRead && t.waiters.length === 0 && performance.now() - t.began < chainMS) {
+        t.epoch = epoch; // this task's other reads join it too
+        return t;
+      }
       const b = newBatch(conn, name, write, false);
       txs.set(name, b);
       if (write) started.push(b);
@@ -146,7 +167,7 @@
     function newBatch(conn, name, write, solo) {
       const tx = conn.transaction(name, write ? 'readwrite' : 'readonly');
       /** @type {OpBatch} */
-      const b = { conn, name, tx, store: tx.objectStore(name), write, epoch, joinable: true, solo, entries: [], waiters: [], retrying: false };
+      const b = { conn, name, tx, store: tx.objectStore(name), write, epoch, joinable: true, solo, entries: [], waiters: [], retrying: false, began: performance.now() };
       unfinished.add(b);
       if (write) {
         tx.oncomplete = () => committed(b);
@@ -324,8 +345,13 @@
         req.onsuccess = () => {
           if (e.in !== b) return;
           const v = k === OP.has ? req.result !== undefined : req.result;
-          if (b.write) e.result = v; // resolved once the writes before it commit
-          else e.resolve(v);
+          if (b.write) {
+            e.result = v; // resolved once the writes before it commit
+            return;
+          }
+          hotRead = b; // the caller's next read may join b (begin)
+          e.resolve(v);
+          queueMicrotask(cool);
         };
         watch(req, b, e);
       }

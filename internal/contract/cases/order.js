@@ -112,6 +112,53 @@
     t.equal(await t.raw.get(t.patch, 'store:s', 'k'), undefined, 'a resolved delete');
   });
 
+  contract.test('a loop of awaited reads lets writes in and sees each once it has landed', async (t) => {
+    // Awaited reads that follow one another on a store share a read-only
+    // transaction (idb/ops.js, hotRead). Writes to the store, from another
+    // caller of this connection and from another connection, must still go in
+    // while the loop runs (an endless loop must not starve them), and a read
+    // made once a write has resolved sees it.
+    const kv = await t.root();
+    const s = kv.node('loop');
+    await s.set('k', 0);
+    const db = await t.raw.open(t.patch);
+    db.onversionchange = () => db.close();
+    /** @param {number} v */
+    const putRaw = (v) =>
+      new Promise((resolve, reject) => {
+        const tx = db.transaction('node:loop', 'readwrite');
+        tx.objectStore('node:loop').put(v, 'k');
+        tx.oncomplete = () => resolve(undefined);
+        tx.onabort = () => reject(tx.error);
+      });
+    const n = 40;
+    let written = 0;
+    const writer = (async () => {
+      for (let i = 1; i <= n; i++) {
+        await (i % 2 ? s.set('k', i) : putRaw(i));
+        written = i;
+      }
+    })();
+    const cap = 100000;
+    let reads = 0;
+    let stale = 0;
+    let backwards = 0;
+    let last = 0;
+    while (written < n && reads < cap) {
+      const landed = written;
+      const v = await s.get('k');
+      if (v < landed) stale++;
+      if (v < last) backwards++;
+      last = v;
+      reads++;
+    }
+    await writer;
+    db.close();
+    t.ok(reads < cap, `all ${n} writes went in while the reads ran (${reads} reads)`);
+    t.equal({ stale, backwards }, { stale: 0, backwards: 0 }, 'reads made after a write resolved see it, and never go back');
+    t.equal(await s.get('k'), n);
+  });
+
   contract.test('the next call works after a failed one', async (t) => {
     const kv = await t.root();
     await t.rejects(kv.set('k', Symbol('x')), 'DataCloneError');
