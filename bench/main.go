@@ -333,6 +333,7 @@ type coldResult struct {
 		InstantiateEnd   float64 `json:"instantiateEnd"`
 		RunStart         float64 `json:"runStart"`
 		RunReturned      float64 `json:"runReturned"`
+		GoCode           float64 `json:"goCode"` // patchkv's own Go code starts (its first eval)
 		IDBOpen          float64 `json:"idbOpen"`
 		IDBOpenSuccess   float64 `json:"idbOpenSuccess"`
 	} `json:"marks"`
