@@ -400,11 +400,13 @@ func reportWhere(b *strings.Builder, s *startupResult) {
 		m := func(k string) float64 { return median(s.coldMarks[v][k]) }
 		browser := math.Max(m("compile end"), m("open success"))
 		floorMain := median(s.cold[implFloor][v])
-		fmt.Fprintf(b, "  cold start, %-6s the browser: kv.wasm compiled %s → %s, database open %s → %s; both done at %s;\n"+
+		fmt.Fprintf(b, "  cold start, %-6s the browser: kv.wasm's last byte at %s, read whole by the page at %s,\n"+
+			"                      compiled %s → %s, database open %s → %s; both done at %s;\n"+
 			"                      then Go's start and patchkv's own to kv ready: %s (Go run at %s) —\n"+
 			"                      Go's runtime %s (Go run → patchkv's Go code; the floor's Go run → main %s), patchkv's own\n"+
 			"                      %s (its JavaScript evaluated, main, the early connection adopted → kv ready); the floor reached main at %s\n",
-			v, num(m("compile start")), num(m("compile end")), num(m("indexedDB open")), num(m("open success")), num(browser),
+			v, num(m("kv.wasm last byte")), num(m("compile start")),
+			num(m("compile start")), num(m("compile end")), num(m("indexedDB open")), num(m("open success")), num(browser),
 			num(m("kv ready")-browser), num(m("Go run")),
 			num(m("patchkv's Go code")-m("Go run")), num(floorMain-m("floor Go run")),
 			num(m("kv ready")-m("patchkv's Go code")), num(floorMain))
