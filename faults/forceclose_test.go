@@ -27,15 +27,44 @@ type burstOutcome struct {
 // burst then never settled. Every call must settle (resolve, or reject), and the
 // next call works on a new database.
 func TestClearSiteDataDuringBurst(t *testing.T) {
+	for round, out := range clearDuringBurst(t, false) {
+		assert.Zero(t, out.Pending, "round %d: calls that never settled", round)
+		assert.Equal(t, "2", out.After, "round %d: a call after the clear works", round)
+	}
+}
+
+// The same with a loop of awaited reads running alongside, which keeps a
+// read-only transaction busy (they share one): a call that found the
+// connection gone made Go let go of it before its close event came, and the
+// write transactions still on it, which the browser never answers, left their
+// calls pending forever (10-21 calls, in 4 of 50 runs) until a connection kv
+// lets go of kept settling its calls on close (ops.js drop; 0 of 26 runs since).
+// Only settling is asserted:
+// in about 1 run in 20 Chromium then never answers the next open of the
+// database either (also without the loop's shared transactions), so the call
+// after the clear fails with a TimeoutError, which is logged.
+func TestClearSiteDataDuringReadLoop(t *testing.T) {
+	for round, out := range clearDuringBurst(t, true) {
+		assert.Zero(t, out.Pending, "round %d: calls that never settled", round)
+	}
+}
+
+// clearDuringBurst clears the site's data in the middle of a burst of calls, in
+// three rounds of a new tab each, with a loop of awaited reads alongside when
+// readLoop is set, and returns what became of the calls.
+func clearDuringBurst(t *testing.T, readLoop bool) []burstOutcome {
 	b := sharedBrowser(t)
+	var outs []burstOutcome
 	for round := range 3 {
 		p := openTab(t, b, tabOptions{})
 		p.openKV(patchID(t) + fmt.Sprint(round))
 		// A burst of sets over many tasks: some to the host scope, some creating
-		// scopes, some reads, while the clear comes in.
-		p.eval(`(async () => {
+		// scopes, some reads, while the clear comes in; with readLoop, awaited
+		// reads of one node scope one after another until the burst ends.
+		p.eval(`(async (readLoop) => {
 			const st = window.burst = { issued: 0, resolved: 0, rejected: {}, promises: [] };
 			await kv.set('seed', 1);
+			await kv.node('reader').set('k', 1);
 			const track = (pr) => {
 				st.issued++;
 				st.promises.push(pr.then(() => { st.resolved++; }, (e) => { st.rejected[e?.name] = (st.rejected[e?.name] || 0) + 1; }));
@@ -48,8 +77,20 @@ func TestClearSiteDataDuringBurst(t *testing.T) {
 					await new Promise((r) => setTimeout(r, 2));
 				}
 			})();
+			st.reading = (async () => {
+				let done = !readLoop;
+				st.running.then(() => { done = true; });
+				for (let n = 1; !done; n++) {
+					const pr = kv.node('reader').get('k');
+					track(pr);
+					await pr.catch(() => {});
+					// Once the clear has deleted the scope a get answers at once:
+					// let the burst's timers run.
+					if (n % 20 === 0) await new Promise((r) => setTimeout(r, 0));
+				}
+			})();
 			return true;
-		})()`, nil)
+		})(`+fmt.Sprint(readLoop)+`)`, nil)
 		time.Sleep(time.Duration(150+100*round) * time.Millisecond)
 		origin := serverURL(t, plain)
 		p.run(20*time.Second, chromedp.ActionFunc(func(ctx context.Context) error {
@@ -59,6 +100,7 @@ func TestClearSiteDataDuringBurst(t *testing.T) {
 		p.eval(`(async () => {
 			const st = window.burst;
 			await st.running;
+			await st.reading;
 			const all = Promise.all(st.promises).then(() => 'settled');
 			const limit = new Promise((r) => setTimeout(() => r('timeout'), 15000));
 			await Promise.race([all, limit]);
@@ -67,8 +109,8 @@ func TestClearSiteDataDuringBurst(t *testing.T) {
 			try { await kv.set('after', 2); after = String(await kv.get('after')); } catch (e) { after = e.name + ': ' + e.message; }
 			return { issued: st.issued, resolved: st.resolved, rejected: st.rejected, pending: st.issued - st.resolved - rejected, after };
 		})()`, &out)
-		t.Logf("round %d: %d calls: %d resolved, rejected %v, never settled %d", round, out.Issued, out.Resolved, out.Rejected, out.Pending)
-		assert.Zero(t, out.Pending, "calls that never settled")
-		assert.Equal(t, "2", out.After, "a call after the clear works")
+		t.Logf("round %d: %d calls: %d resolved, rejected %v, never settled %d; the call after: %s", round, out.Issued, out.Resolved, out.Rejected, out.Pending, out.After)
+		outs = append(outs, out)
 	}
+	return outs
 }

@@ -707,11 +707,16 @@
 
       /**
        * drop closes conn, which Go lets go of; its transactions still finish.
+       * Its close event is still handled (closed): when the browser closed it
+       * first ("Clear site data", whose close event had not come yet when a
+       * call found the connection gone and Go let go of it), its unfinished
+       * transactions never answer, and only closed settles their calls.
        * @param {IDBDatabase} conn
        */
       drop(conn) {
         conn.close();
-        conn.onversionchange = conn.onclose = null;
+        conn.onversionchange = null;
+        conn.onclose = () => closed(conn);
       },
 
       /**
