@@ -39,10 +39,10 @@ func TestClearSiteDataDuringBurst(t *testing.T) {
 // write transactions still on it, which the browser never answers, left their
 // calls pending forever (10-21 calls, in 4 of 50 runs) until a connection kv
 // lets go of kept settling its calls on close (ops.js drop; 0 of 26 runs since).
-// Only settling is asserted:
-// in about 1 run in 20 Chromium then never answers the next open of the
-// database either (also without the loop's shared transactions), so the call
-// after the clear fails with a TimeoutError, which is logged.
+// Only settling is asserted: in about 1 run in 20 Chromium then never answers
+// the next open of the database either (also without the loop's shared
+// transactions), so the call after the clear fails with a TimeoutError, which
+// is logged.
 func TestClearSiteDataDuringReadLoop(t *testing.T) {
 	for round, out := range clearDuringBurst(t, true) {
 		assert.Zero(t, out.Pending, "round %d: calls that never settled", round)
