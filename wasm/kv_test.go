@@ -83,6 +83,19 @@ func TestWorkerConnectionDuringUpgrades(t *testing.T) {
 	assert.Equal(t, "200:200:31", got.String())
 }
 
+// TestUpgradeLockIsLeasedThenLetGo: upgrades one after another share one request
+// of the upgrade lock (each request slowed the open after it by 4-5 ms), and the
+// lock is let go soon after the last, so other contexts' upgrades are not held up.
+func TestUpgradeLockIsLeasedThenLetGo(t *testing.T) {
+	patch := uniquePatch(t)
+	kv := openPatch(t, patch)
+	got := mustRunFixture(t, kvJS, "upgradeLockLease", map[string]any{"kv": kv, "patch": patch})
+	requests, free := got.Get("requests").Int(), got.Get("free").Float()
+	t.Logf("5 upgrades: %d lock requests; the lock was free %.1f ms after the last", requests, free)
+	assert.Less(t, requests, 5, "upgrades right after another reuse the held lock")
+	assert.Less(t, free, 1000.0, "the lock is let go once upgrades stop")
+}
+
 func TestBlockedUpgradeWaitsThenSucceeds(t *testing.T) {
 	patch := uniquePatch(t)
 	kv := openSecondConnection(t, patch, idbOptionsForTests())

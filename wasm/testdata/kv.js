@@ -83,6 +83,37 @@
     return written + ':' + found + ':' + (await kv.scopes()).length;
   },
 
+  /**
+   * Five new scopes one after another, each awaited (an upgrade each), counting
+   * the requests of the upgrade lock; then how long until the lock is free again.
+   * @param {{ kv: any, patch: string }} p
+   */
+  async upgradeLockLease({ kv, patch }) {
+    const name = 'patchkv-upgrade:patchkv:' + patch;
+    const proto = Object.getPrototypeOf(navigator.locks);
+    const request = proto.request;
+    let requests = 0;
+    proto.request = function (/** @type {any[]} */ ...args) {
+      if (args[0] === name) requests++;
+      return Reflect.apply(request, this, args);
+    };
+    try {
+      for (let i = 0; i < 5; i++) await kv.node('lease' + i).set('k', i);
+    } finally {
+      proto.request = request;
+    }
+    const done = performance.now();
+    for (;;) {
+      const { held = [] } = await navigator.locks.query();
+      if (!held.some((l) => l.name === name)) break;
+      if (performance.now() - done > 2000) throw new Error('the upgrade lock is still held 2 s after the last upgrade');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const free = performance.now() - done;
+    for (let i = 0; i < 5; i++) await same(await kv.node('lease' + i).get('k'), i);
+    return { requests, free };
+  },
+
   /** @param {{ kv: any, patch: string }} p */
   async blockedUpgradeWaits({ kv, patch }) {
     await kv.set('seed', 1);
