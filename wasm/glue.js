@@ -9,25 +9,31 @@
 // method called the usual way (right arguments, a string key) while the
 // patch's connection is open with nothing waiting (the DB's gate, which Go opens
 // and shuts: idb.DB.GateJS) is placed with idb's ops at once, without entering
-// Go. Otherwise it crosses twice: its closure calls Go with the object's
-// number, the method's code, flags and the argument count, and Go checks the
-// call (the errors are Go's) or queues it, and makes one call back into run,
-// which places the operation and leaves its Promise in `out` for the closure to
-// return. The key, the value and the Promise never cross into Go (a number that
-// crosses into Go loses its sign when it is zero: syscall/js keeps one 0).
+// Go. A call that has to wait for an upgrade (a write to a new scope, and the
+// calls after it in the task) is parked here and handed to Go's queue with the
+// others of the task, in one entry (pend). Otherwise it crosses twice: its
+// closure calls Go with the object's number, the method's code, flags and the
+// argument count, and Go checks the call (the errors are Go's) or queues it,
+// and makes one call back into run, which places the operation and leaves its
+// Promise in `out` for the closure to return. The key, the value and the
+// Promise never cross into Go (a number that crosses into Go loses its sign
+// when it is zero: syscall/js keeps one 0).
 
 // Shared types: idb/bridge.d.ts.
 /**
  * @typedef {{
  *   flagForeign: number, flagKeyString: number, flagFunc: number,
- *   resultPromise: number, resultValue: number, methodBind: number, methodRelease: number,
+ *   resultPromise: number, resultValue: number, methodBind: number, methodRelease: number, methodQueue: number,
  * }} GlueProtocol
  * @typedef {{id: number, root: number, name: string, dispatch: GlueDispatch}} GlueState
  *   a kv object's number in Go (-1 until its first call) and its root's
  * @typedef {{
+ *   id: number, dispatch: GlueDispatch,
  *   handle: PatchkvStoreHandle, gate: PatchkvGate, cache: Map<string, {ref: WeakRef<object>, state: GlueState}>,
  *   naming: Record<string, [prefix: string, kind: string]>, methods: [string, number][] | null,
+ *   pending: any[],
  * }} GlueRoot
+ *   pending: calls parked in this task for Go's queue (pend), [handle, kind, number, …]
  * @typedef {[name: string, kind: string, scopeName: string]} GlueScope
  *   a scope as Go made its store object: object store, kind, scope name
  * @typedef {(object: number, method: number, flags: number, argc: number) => number} GlueEntry
@@ -75,22 +81,75 @@
     /**
      * Places a data method's operation without entering Go when the gate is
      * open and the call is one Go would accept as it is; returns its Promise,
-     * or undefined when Go must take the call (an argument to reject, a write
-     * that needs a new object store, a connection that has just gone).
-     * @param {PatchkvGate} gate @param {PatchkvStoreHandle} handle @param {[number, number]} m @param {any[]} args
+     * or undefined when Go must take the call (an argument to reject, a
+     * connection that has just gone). A write that needs a new object store,
+     * and every call of the root's after it in the task, is parked for Go's
+     * queue (pend).
+     * @param {GlueRoot} r @param {PatchkvStoreHandle} handle @param {[number, number]} m @param {any[]} args
      */
-    function place(gate, handle, m, args) {
+    function place(r, handle, m, args) {
       const [kind, arity] = m;
-      const conn = gate.conn;
+      const conn = r.gate.conn;
       if (slow || conn === null || args.length !== arity) return undefined;
       if (arity > 0 && typeof args[0] !== 'string') return undefined;
       if (kind === K.update && typeof args[1] !== 'function') return undefined;
-      const exists = /** @type {Set<string>} */ (gate.stores).has(handle.name);
-      if (!exists && (kind === K.put || kind === K.update)) return undefined;
+      const exists = /** @type {Set<string>} */ (r.gate.stores).has(handle.name);
+      if (r.pending.length > 0 || (!exists && (kind === K.put || kind === K.update))) {
+        return pend(r, handle, kind, args);
+      }
       try {
         return ops.run(conn, handle, kind, exists, args[0], args[1]);
       } catch {
         return undefined; // the connection closed under it: Go reconnects
+      }
+    }
+
+    // A write to a new scope waits in Go's queue for the upgrade, and so does
+    // every call after it. Entering Go for each of them (twice for a store
+    // object's first call: its number, then the call) was most of the time
+    // a patch load took to issue its first writes. So glue parks them (ops
+    // park: the entry and Promise are made, a put's value copied, now) and
+    // hands those of the task to Go in one entry (methodQueue), in a microtask
+    // or before anything else enters Go, so that their order holds.
+    /** @type {GlueRoot[]} roots with calls parked in this task */
+    const pendingRoots = [];
+    let flushing = false;
+
+    /**
+     * Parks a call for Go's queue and returns its Promise.
+     * @param {GlueRoot} r @param {PatchkvStoreHandle} handle @param {number} kind @param {any[]} args
+     */
+    function pend(r, handle, kind, args) {
+      const [n, p] = ops.park(handle, kind, args[0], args[1]);
+      if (n === 0) return p; // failed at once (an uncloneable value): rejected already
+      if (r.pending.length === 0) {
+        if (pendingRoots.length === 0) queueMicrotask(flush);
+        pendingRoots.push(r);
+      }
+      r.pending.push(handle, kind, n);
+      return p;
+    }
+
+    /** Hands every root's parked calls to Go, in order; those Go cannot take fail. */
+    function flush() {
+      if (flushing) return;
+      flushing = true;
+      const saved = [out.p, out.r];
+      try {
+        while (pendingRoots.length > 0) {
+          const r = /** @type {GlueRoot} */ (pendingRoots.shift());
+          const list = r.pending;
+          r.pending = [];
+          try {
+            enter(r.dispatch, r.id, C.methodQueue, 0, [list]);
+          } catch (err) {
+            // Go has exited: nothing will run them
+            for (let i = 2; i < list.length; i += 3) ops.unparkFail(list[i], err);
+          }
+        }
+      } finally {
+        [out.p, out.r] = saved;
+        flushing = false;
       }
     }
 
@@ -144,6 +203,7 @@
      * @param {GlueDispatch} dispatch @param {number} id @param {number} code @param {number} flags @param {any[]} args
      */
     function enter(dispatch, id, code, flags, args) {
+      if (pendingRoots.length > 0) flush(); // calls parked before this one go first
       if (!exported) {
         const r = dispatch(args, id, code, flags);
         if (r !== undefined) return r;
@@ -178,9 +238,8 @@
      * @param {GlueDispatch} dispatch @param {GlueState} state
      * @param {[string, number][]} methods names and codes
      * @param {PatchkvStoreHandle} handle the object's store @param {boolean} root
-     * @param {PatchkvGate} gate its DB's
      */
-    function build(dispatch, state, methods, handle, root, gate) {
+    function build(dispatch, state, methods, handle, root) {
       /** @type {Record<string, any>} */
       const o = {};
       const r = /** @type {GlueRoot} */ (roots.get(state.root));
@@ -196,7 +255,7 @@
             return Promise.reject(err); // if even this throws, that RangeError is the engine's
           }
           if (m && !foreign) {
-            const p = place(gate, handle, m, args);
+            const p = place(r, handle, m, args);
             if (p) return p;
           }
           const arg = scoped && !foreign && args.length === 1 && typeof args[0] === 'string' ? args[0] : null;
@@ -259,7 +318,7 @@
       const handle = makeHandle(r.handle.hub, name, kind, scopeName);
       /** @type {GlueState} */
       const state = { id: -1, root, name, dispatch };
-      const made = build(dispatch, state, methods, handle, false, r.gate);
+      const made = build(dispatch, state, methods, handle, false);
       r.cache.set(name, { ref: new WeakRef(made), state });
       collected.register(made, state);
       return made;
@@ -275,8 +334,8 @@
        */
       makeRoot(dispatch, id, methods, handle, gate) {
         const state = { id, root: id, name: '', dispatch };
-        roots.set(id, { handle, gate, cache: new Map(), naming: {}, methods: null });
-        return build(dispatch, state, methods, handle, true, gate);
+        roots.set(id, { id, dispatch, handle, gate, cache: new Map(), naming: {}, methods: null, pending: [] });
+        return build(dispatch, state, methods, handle, true);
       },
 
       /**

@@ -27,6 +27,37 @@
     }
   });
 
+  contract.test('calls made in the task of a first write to a new scope keep their order, whatever they are', async (t) => {
+    // The first write to a new scope waits for an upgrade, and every call after
+    // it in the task waits behind it: data calls on scopes that exist, reads of
+    // the new scope, and calls that only Go answers (scopes, export).
+    const kv = await t.root();
+    const old = kv.store('old');
+    await old.set('x', 'before');
+    const n = kv.node('fresh');
+    const calls = [
+      n.set('a', { v: 1 }),
+      old.set('x', 'after'),
+      n.get('a'),
+      old.get('x'),
+      kv.scopes(),
+      n.update('a', (v) => ({ v: v.v + 1 })),
+      old.delete('x'),
+      n.keys(),
+      kv.export(),
+    ];
+    const [, , a, x, scopes, , deleted, keys, file] = await Promise.all(calls);
+    t.equal(a, { v: 1 }, "the new scope's get sees the write before it");
+    t.equal(x, 'after', "the existing scope's get sees the write before it");
+    t.ok(scopes.some((/** @type {any} */ s) => s.kind === 'node' && s.name === 'fresh'), 'scopes() lists the new scope');
+    t.equal(deleted, true, 'the delete found the key set before it');
+    t.equal(keys, ['a'], 'keys() of the new scope');
+    t.equal([await n.get('a'), await old.has('x')], [{ v: 2 }, false], 'the update and the delete landed');
+    const copy = await t.root(t.newPatch());
+    await copy.import(file);
+    t.equal([await copy.node('fresh').get('a'), await copy.store('old').get('x')], [{ v: 2 }, undefined], 'the export holds the calls before it');
+  });
+
   contract.test('a set made from inside a value being stored lands in the same order on a new and an existing scope', async (t) => {
     // The outer set copies its value when it is called (as IndexedDB's put
     // would): the getter's own set is made during that call, and is placed
