@@ -96,6 +96,18 @@ func TestUpgradeLockIsLeasedThenLetGo(t *testing.T) {
 	assert.Less(t, free, 1000.0, "the lock is let go once upgrades stop")
 }
 
+// TestUpgradeLockYieldsToWaiters: a context creating scopes one after another
+// keeps the lock between them, yet another context that asks for it meanwhile
+// gets it before the sequence ends.
+func TestUpgradeLockYieldsToWaiters(t *testing.T) {
+	patch := uniquePatch(t)
+	kv := openPatch(t, patch)
+	got := mustRunFixture(t, kvJS, "upgradeLockYields", map[string]any{"kv": kv, "patch": patch})
+	after, total := got.Get("grantedAfter").Int(), got.Get("total").Int()
+	t.Logf("the other request was granted after %d of %d upgrades (asked after 3)", after, total)
+	assert.Less(t, after, total, "another request is granted while upgrades go on")
+}
+
 func TestBlockedUpgradeWaitsThenSucceeds(t *testing.T) {
 	patch := uniquePatch(t)
 	kv := openSecondConnection(t, patch, idbOptionsForTests())

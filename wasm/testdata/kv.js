@@ -114,6 +114,29 @@
     return { requests, free };
   },
 
+  /**
+   * Sixty new scopes one after another, each awaited; after the third, another
+   * request of the upgrade lock (as another context's upgrade would make).
+   * Returns how many upgrades were done when it was granted.
+   * @param {{ kv: any, patch: string }} p
+   */
+  async upgradeLockYields({ kv, patch }) {
+    const name = 'patchkv-upgrade:patchkv:' + patch;
+    const total = 60;
+    let done = 0;
+    let grantedAfter = -1;
+    /** @type {Promise<unknown> | undefined} */
+    let waiter;
+    for (let i = 0; i < total; i++) {
+      await kv.node('y' + i).set('k', i);
+      done++;
+      if (i === 2) waiter = navigator.locks.request(name, () => { grantedAfter = done; });
+    }
+    await waiter;
+    for (let i = 0; i < total; i++) await same(await kv.node('y' + i).get('k'), i);
+    return { grantedAfter, total };
+  },
+
   /** @param {{ kv: any, patch: string }} p */
   async blockedUpgradeWaits({ kv, patch }) {
     await kv.set('seed', 1);
