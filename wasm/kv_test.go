@@ -5,6 +5,7 @@ package main
 import (
 	_ "embed"
 	"runtime"
+	"syscall/js"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -77,19 +78,23 @@ func TestSecondConnectionCreatingScopesConcurrently(t *testing.T) {
 }
 
 func TestWorkerConnectionDuringUpgrades(t *testing.T) {
+	got := runOnNewPatch(t, "workerDuringUpgrades")
+	assert.Equal(t, "200:200:31", got.String())
+}
+
+// runOnNewPatch runs method of kvJS with {kv, patch}: the root kv of a new
+// patch and its id.
+func runOnNewPatch(t *testing.T, method string) js.Value {
 	patch := uniquePatch(t)
 	kv := openPatch(t, patch)
-	got := mustRunFixture(t, kvJS, "workerDuringUpgrades", map[string]any{"kv": kv, "patch": patch})
-	assert.Equal(t, "200:200:31", got.String())
+	return mustRunFixture(t, kvJS, method, map[string]any{"kv": kv, "patch": patch})
 }
 
 // TestUpgradeLockIsLeasedThenLetGo: upgrades one after another share one request
 // of the upgrade lock (each request slowed the open after it by 4-5 ms), and the
 // lock is let go soon after the last, so other contexts' upgrades are not held up.
 func TestUpgradeLockIsLeasedThenLetGo(t *testing.T) {
-	patch := uniquePatch(t)
-	kv := openPatch(t, patch)
-	got := mustRunFixture(t, kvJS, "upgradeLockLease", map[string]any{"kv": kv, "patch": patch})
+	got := runOnNewPatch(t, "upgradeLockLease")
 	requests, free := got.Get("requests").Int(), got.Get("free").Float()
 	t.Logf("5 upgrades: %d lock requests; the lock was free %.1f ms after the last", requests, free)
 	assert.Less(t, requests, 5, "upgrades right after another reuse the held lock")
@@ -100,9 +105,7 @@ func TestUpgradeLockIsLeasedThenLetGo(t *testing.T) {
 // keeps the lock between them, yet another context that asks for it meanwhile
 // gets it before the sequence ends.
 func TestUpgradeLockYieldsToWaiters(t *testing.T) {
-	patch := uniquePatch(t)
-	kv := openPatch(t, patch)
-	got := mustRunFixture(t, kvJS, "upgradeLockYields", map[string]any{"kv": kv, "patch": patch})
+	got := runOnNewPatch(t, "upgradeLockYields")
 	after, total := got.Get("grantedAfter").Int(), got.Get("total").Int()
 	t.Logf("the other request was granted after %d of %d upgrades (asked after 3)", after, total)
 	assert.Less(t, after, total, "another request is granted while upgrades go on")
