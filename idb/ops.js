@@ -41,7 +41,7 @@
  * @typedef {{
  *   conn: IDBDatabase, name: string, tx: IDBTransaction, store: IDBObjectStore,
  *   write: boolean, epoch: number, joinable: boolean, solo: boolean, entries: OpEntry[],
- *   waiters: OpEntry[], retrying: boolean, began: number, alone?: boolean, after?: () => void,
+ *   waiters: OpEntry[], retrying: boolean, began: number, reads: number, alone?: boolean, after?: () => void,
  * }} OpBatch
  */
 
@@ -96,12 +96,18 @@
     const gone = (err) => goneNames.includes(err?.name);
 
     /**
-     * Transactions not finished yet. When the browser force-closes a connection
-     * ("Clear site data"), a transaction it never heard of gets neither complete
-     * nor abort: closed() fails what is still in one (issue 14 #3).
+     * Transactions not finished yet (a read-only one: with a read not answered
+     * yet). When the browser force-closes a connection ("Clear site data"), a
+     * transaction it never heard of gets neither complete nor abort: closed()
+     * fails what is still in one (issue 14 #3).
      * @type {Set<OpBatch>}
      */
     const unfinished = new Set();
+
+    /** A read in read-only transaction b got its answer (or its error). @param {OpBatch} b */
+    const answered = (b) => {
+      if (--b.reads === 0) unfinished.delete(b);
+    };
 
     /** Marks an update function's result as a failure (goapi's Go function returned an error). */
     const skip = Object.freeze({ skip: true });
@@ -167,13 +173,14 @@
     function newBatch(conn, name, write, solo) {
       const tx = conn.transaction(name, write ? 'readwrite' : 'readonly');
       /** @type {OpBatch} */
-      const b = { conn, name, tx, store: tx.objectStore(name), write, epoch, joinable: true, solo, entries: [], waiters: [], retrying: false, began: performance.now() };
-      unfinished.add(b);
+      const b = { conn, name, tx, store: tx.objectStore(name), write, epoch, joinable: true, solo, entries: [], waiters: [], retrying: false, began: performance.now(), reads: 0 };
+      // A read-only transaction is unfinished while a read in it waits for
+      // its answer (placeIn, answered): listening to its complete event cost
+      // a patch load two setters and one more event per scope it read.
       if (write) {
+        unfinished.add(b);
         tx.oncomplete = () => committed(b);
         tx.onabort = () => aborted(b);
-      } else {
-        tx.oncomplete = tx.onabort = () => unfinished.delete(b);
       }
       return b;
     }
@@ -196,6 +203,7 @@
       req.onerror = (ev) => {
         ev.preventDefault();
         ev.stopPropagation();
+        if (!b.write) answered(b);
         if (e.in === b) fail(e, req.error);
       };
     }
@@ -349,11 +357,13 @@
             e.result = v; // resolved once the writes before it commit
             return;
           }
+          answered(b);
           hotRead = b; // the caller's next read may join b (begin)
           e.resolve(v);
           queueMicrotask(cool);
         };
         watch(req, b, e);
+        if (!b.write && b.reads++ === 0) unfinished.add(b);
       }
       b.entries.push(e);
     }
