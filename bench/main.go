@@ -309,6 +309,9 @@ type result struct {
 	MS    float64 `json:"ms"`
 	Ops   float64 `json:"ops"`
 	Bytes float64 `json:"bytes"`
+	// Marks are the workload's own times within its run, ms from its start
+	// (the many-scopes rows' steps: see traceSteps in workloads.js).
+	Marks map[string]float64 `json:"marks,omitempty"`
 }
 
 // coldResult is what bench/cold.js returns.

@@ -49,13 +49,33 @@
       return run.apply(this, args);
     };
   });
+  // The first visit's new node scopes take a version upgrade: kv's first
+  // request of the upgrade lock and its grant, the upgrade's open (one with a
+  // version), its upgradeneeded and its success.
   const open = IDBFactory.prototype.open;
   IDBFactory.prototype.open = function (...args) {
-    mark('idbOpen');
+    const upgrade = args.length > 1;
+    mark(upgrade ? 'upgradeOpen' : 'idbOpen');
     const req = open.apply(this, args);
-    req.addEventListener('success', () => mark('idbOpenSuccess'));
+    req.addEventListener('success', () => mark(upgrade ? 'upgradeSuccess' : 'idbOpenSuccess'));
+    if (upgrade) req.addEventListener('upgradeneeded', () => mark('upgradeNeeded'));
     return req;
   };
+  const locks = globalThis.navigator?.locks;
+  if (locks) {
+    const request = locks.request;
+    locks.request = function (/** @type {any[]} */ ...args) {
+      mark('lockRequested');
+      const cb = args[args.length - 1];
+      if (typeof cb === 'function') {
+        args[args.length - 1] = (/** @type {any} */ lock) => {
+          mark('lockGranted');
+          return cb(lock);
+        };
+      }
+      return Reflect.apply(request, this, args);
+    };
+  }
   // p5 evaluated (it assigns window.p5), kv ready (loadKV sets globalThis.kv
   // when it resolves), the runtime made (app.js sets window.patch once it has the
   // layout, possibly before kv is ready), the layout read and loaded (the page

@@ -62,6 +62,17 @@ func (r *results) add(impl, id string, round int, res result) {
 	s := r.get(impl, id)
 	s.ms[round] = res.MS
 	s.ops, s.bytes = res.Ops, res.Bytes
+	for k, v := range res.Marks {
+		s.setExtra(k, round, v, r.rounds)
+	}
+}
+
+// setExtra records v as round's value of the series' extra figure k.
+func (s *series) setExtra(k string, round int, v float64, rounds int) {
+	if s.extra[k] == nil {
+		s.extra[k] = nanSlice(rounds)
+	}
+	s.extra[k][round] = v
 }
 
 func (r *results) fail(impl, id string, round int, err error) {
@@ -87,10 +98,7 @@ func (r *results) cold(impl string, round int, c coldResult) {
 		"compileStart": c.Marks.CompileStart, "compileEnd": c.Marks.CompileEnd, "instStart": c.Marks.InstantiateStart, "instEnd": c.Marks.InstantiateEnd, "runStart": c.Marks.RunStart,
 		"runReturned": c.Marks.RunReturned, "idbOpen": c.Marks.IDBOpen, "idbOpenSuccess": c.Marks.IDBOpenSuccess,
 	} {
-		if s.extra[k] == nil {
-			s.extra[k] = nanSlice(r.rounds)
-		}
-		s.extra[k][round] = v
+		s.setExtra(k, round, v, r.rounds)
 	}
 }
 
@@ -309,6 +317,7 @@ func report(b *strings.Builder, env environment, ws []workload, res *results) {
 		fmt.Fprintf(b, "  %-4s %-76s %s\n", status, t.what, t.show(t.got))
 	}
 
+	reportScopeSteps(b, res, cfg.scopes)
 	reportProbe(b, env.probe)
 	reportStartup(b, env.startup)
 

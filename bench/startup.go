@@ -236,6 +236,11 @@ var pageMarkOrder = []struct{ key, title string }{
 	{"idbOpen", "indexedDB.open"},
 	{"idbOpenSuccess", "open success"},
 	{"kvReady", "kv ready (loadKV resolved)"},
+	{"lockRequested", "upgrade lock asked"},
+	{"lockGranted", "lock granted"},
+	{"upgradeOpen", "upgrade's open"},
+	{"upgradeNeeded", "upgradeneeded"},
+	{"upgradeSuccess", "upgrade done"},
 	{"patchMade", "runtime made"},
 	{"layoutRead", "layout read"},
 	{"nodesBuilt", "nodes built"},
@@ -413,6 +418,18 @@ func reportWhere(b *strings.Builder, s *startupResult) {
 	}
 	for _, v := range visits {
 		m := func(k string) float64 { return median(s.pageMarks[v][k]) }
+		c := func(k string) float64 { return median(s.coldMarks[v][k]) }
+		fmt.Fprintf(b, "  page, %-6s kv ready %s later than in its own page (cold start): the browser, loading the page's other files\n"+
+			"                      and running its scripts meanwhile — kv.wasm's last byte at %s (alone %s), its compile %s → %s\n"+
+			"                      (alone %s → %s), Go run %s (alone %s), kv ready %s (alone %s)\n",
+			v, num(m("kvReady")-c("kv ready")), num(m("res:/kv.wasm")), num(c("kv.wasm last byte")),
+			num(m("compileStart")), num(m("compileEnd")), num(c("compile start")), num(c("compile end")),
+			num(m("goRun")), num(c("Go run")), num(m("kvReady")), num(c("kv ready")))
+		if up := m("upgradeSuccess"); !math.IsNaN(up) {
+			fmt.Fprintf(b, "                      its new node scopes' upgrade: the lock asked %s → granted %s (the browser), the upgrade's\n"+
+				"                      open %s → upgradeneeded %s → done %s\n",
+				num(m("lockRequested")), num(m("lockGranted")), num(m("upgradeOpen")), num(m("upgradeNeeded")), num(up))
+		}
 		from := math.Max(m("kvReady"), m("layoutRead"))
 		fmt.Fprintf(b, "  page, %-6s kv ready at %s, the layout read at %s; then the page's own part until the state shows: %s —\n"+
 			"                      the nodes built %s after the layout read; then, once kv is ready too, the js counter's first run\n"+

@@ -209,15 +209,91 @@ function open(impl, patch) {
 const SCOPE_REPS = 5;
 
 /**
- * medianOf runs timed (which resolves to ms) reps times, one after another, and
- * resolves to the median.
- * @param {number} reps @param {() => Promise<number>} timed
+ * medianRun runs timed (which resolves to {ms, issued}: the run's time and the
+ * part of it spent making the calls) reps times, one after another, and
+ * resolves to the run of median time.
+ * @param {number} reps @param {() => Promise<{ms: number, issued: number}>} timed
  */
-async function medianOf(reps, timed) {
-  const times = [];
-  for (let i = 0; i < reps; i++) times.push(await timed());
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+async function medianRun(reps, timed) {
+  const runs = [];
+  for (let i = 0; i < reps; i++) runs.push(await timed());
+  runs.sort((a, b) => a.ms - b.ms);
+  return runs[Math.floor(runs.length / 2)];
+}
+
+/**
+ * traceSteps marks, in ms from now, when the steps of creating scopes happen, so
+ * that the report can say which part of a row is the browser's and which the
+ * code's: the upgrade lock asked for and granted (lockAsked, lockGranted;
+ * patchkv only), the upgrade's open request (one with a version: upgradeOpen),
+ * its upgradeneeded and success (upgradeNeeded, upgradeDone), the first object
+ * store made (storeMade) and the first transaction started after the upgrade
+ * (firstTx). Each method it wraps marks its first call and puts the original
+ * back at once, so a timed run pays for one wrapped call of each, the same for
+ * every implementation. mark(name) adds a mark of the workload's own; stop()
+ * restores whatever is still wrapped and returns the marks.
+ */
+function traceSteps() {
+  const t0 = performance.now();
+  /** @type {Record<string, number>} */
+  const marks = {};
+  const mark = (/** @type {string} */ k) => {
+    marks[k] ??= performance.now() - t0;
+  };
+  /** @type {(() => void)[]} */
+  const restores = [];
+  const once = (proto, name, wrap) => {
+    const orig = proto[name];
+    const restore = () => {
+      proto[name] = orig;
+    };
+    proto[name] = function (...args) {
+      restore();
+      return wrap(orig, this, args);
+    };
+    restores.push(restore);
+  };
+  once(IDBFactory.prototype, 'open', function open(orig, self, args) {
+    if (args.length < 2) {
+      once(IDBFactory.prototype, 'open', open); // not the upgrade: wait for it
+      return Reflect.apply(orig, self, args);
+    }
+    mark('upgradeOpen');
+    const req = Reflect.apply(orig, self, args);
+    req.addEventListener('upgradeneeded', () => mark('upgradeNeeded'));
+    req.addEventListener('success', () => {
+      mark('upgradeDone');
+      once(IDBDatabase.prototype, 'transaction', (orig, self, args) => {
+        mark('firstTx');
+        return Reflect.apply(orig, self, args);
+      });
+    });
+    return req;
+  });
+  once(IDBDatabase.prototype, 'createObjectStore', (orig, self, args) => {
+    mark('storeMade');
+    return Reflect.apply(orig, self, args);
+  });
+  if (globalThis.LockManager) {
+    once(LockManager.prototype, 'request', (orig, self, args) => {
+      mark('lockAsked');
+      const cb = args[args.length - 1];
+      if (typeof cb === 'function') {
+        args[args.length - 1] = (lock) => {
+          mark('lockGranted');
+          return cb(lock);
+        };
+      }
+      return Reflect.apply(orig, self, args);
+    });
+  }
+  return {
+    mark,
+    stop() {
+      for (const r of restores) r();
+      return marks;
+    },
+  };
 }
 
 const scopeName = (i) => 's' + String(i).padStart(5, '0');
@@ -573,53 +649,70 @@ Object.assign(workloads, {
    * A patch of n scopes, on a new connection: one awaited get on each of 100 of them
    * (spread over all n). Timed SCOPE_REPS times, each on a new connection; the
    * median counts (a time of 10–100 short reads is easily moved by the machine).
+   * Mark issued: the time spent in the calls themselves (the rest is waiting
+   * for their answers).
    */
   async scopesGet100(p, { n }, impl, patch) {
     const sc = await scopesOf(p, impl, patch);
     await sc.fill(n);
     const m = Math.min(100, n), step = Math.floor(n / m);
-    const ms = await medianOf(SCOPE_REPS, async () => {
+    const { ms, issued } = await medianRun(SCOPE_REPS, async () => {
       await sc.reconnect();
       let bad = 0;
+      let issued = 0;
       const t0 = performance.now();
       for (let j = 0; j < m; j++) {
-        if ((await sc.get(j * step, 'k')) !== j * step) bad++;
+        const t = performance.now();
+        const got = sc.get(j * step, 'k');
+        issued += performance.now() - t;
+        if ((await got) !== j * step) bad++;
       }
       const ms = performance.now() - t0;
       check(bad === 0, `scopes get: ${bad} of ${m} wrong`);
-      return ms;
+      return { ms, issued };
     });
-    return { ms, ops: m, bytes: 0 };
+    return { ms, ops: m, bytes: 0, marks: { issued } };
   },
 
-  /** A patch of n scopes, on a new connection: a get on every scope, issued at once (a patch load); the median of SCOPE_REPS. */
+  /**
+   * A patch of n scopes, on a new connection: a get on every scope, issued at
+   * once (a patch load); the median of SCOPE_REPS. Mark issued: the calls made
+   * (the rest is waiting for their answers), in the median's repetition.
+   */
   async scopesFirstRead(p, { n }, impl, patch) {
     const sc = await scopesOf(p, impl, patch);
     await sc.fill(n);
-    const ms = await medianOf(SCOPE_REPS, async () => {
+    const { ms, issued } = await medianRun(SCOPE_REPS, async () => {
       await sc.reconnect();
       const t0 = performance.now();
       const ps = new Array(n);
       for (let i = 0; i < n; i++) ps[i] = sc.get(i, 'k');
+      const issued = performance.now() - t0;
       const got = await Promise.all(ps);
       const ms = performance.now() - t0;
       check(got.every((v, i) => v === i), 'scopes first read: wrong values');
-      return ms;
+      return { ms, issued };
     });
-    return { ms, ops: n, bytes: 0 };
+    return { ms, ops: n, bytes: 0, marks: { issued } };
   },
 
-  /** n new scopes, each given one key, all issued at once. */
+  /**
+   * n new scopes, each given one key, all issued at once. The run is traced
+   * (traceSteps), and mark issued is when every write has been made.
+   */
   async scopesCreateAll(p, { n }, impl, patch) {
     const sc = await scopesOf(p, impl, patch);
+    const trace = traceSteps();
     const t0 = performance.now();
     await sc.create(0, n);
     const ps = new Array(n);
     for (let i = 0; i < n; i++) ps[i] = sc.set(i, 'k', i);
+    trace.mark('issued');
     await Promise.all(ps);
     const ms = performance.now() - t0;
+    const marks = trace.stop();
     check((await sc.get(n - 1, 'k')) === n - 1, 'scopes create: last value wrong');
-    return { ms, ops: n, bytes: 0 };
+    return { ms, ops: n, bytes: 0, marks };
   },
 
   /** In a patch of n - m scopes, m new scopes one after another, each awaited (an upgrade each). */
