@@ -6,12 +6,13 @@ import (
 	"strings"
 )
 
-// The many-scopes rows that miss their target say where their time goes: the
-// workloads mark the steps of their timed runs (traceSteps in workloads.js), and
-// each step between two marks is either the code's (patchkv's JavaScript and Go,
-// or raw IndexedDB's few lines) or the browser's (the Web Lock's grant, IndexedDB
-// answering). Medians over rounds of each step, so the parts need not add up to
-// the row's median exactly.
+// The many-scopes rows say where their time goes: the workloads mark the steps
+// of their timed runs (traceSteps in workloads.js), and each step between two
+// marks is either the code's (patchkv's JavaScript and Go, or raw IndexedDB's
+// few lines) or the browser's (the Web Lock's grant, IndexedDB answering; the
+// marks cannot take out of those the handler each answer runs, nor garbage
+// collection). Medians over rounds of each step, so the parts need not add up
+// to the row's median exactly.
 
 // step is the time from mark from ("" is the run's start) to mark to ("" is its
 // end), the code's own or the browser's.
@@ -108,8 +109,8 @@ func reportScopeSteps(b *strings.Builder, res *results, sizes []int) {
 			}
 			if !header {
 				fmt.Fprintf(b, "\nwhere the time of the many-scopes rows goes (medians over rounds of each step of the timed runs, ms;\n"+
-					" the code's steps are patchkv's JavaScript and Go or raw IndexedDB's own lines, the browser's are the Web Lock\n"+
-					" and IndexedDB answering)\n")
+					" the code's steps are patchkv's JavaScript and Go or raw IndexedDB's own lines; the browser's are the Web Lock\n"+
+					" and IndexedDB answering, which include the handler each answer runs and any garbage collection meanwhile)\n")
 				header = true
 			}
 			var lines []string
