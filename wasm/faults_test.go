@@ -26,8 +26,10 @@ import (
 // number of js.Funcs idb holds (connections, open requests, timers, watched
 // transactions; counted by internal/jsfuncs) where it was: every callback a call
 // creates is released. This package's own two js.Funcs (the method dispatcher and
-// patchkv.open) are made once at start; the kv objects it keeps, one per scope,
-// have made a call before the count is taken, and bad ids must not add any.
+// patchkv.open) are made once at start; the kv objects the calls use, one per
+// scope, are held (an object nobody holds can be collected and made again, with
+// Go state again, at any time) and have their Go state before the count is
+// taken, and bad ids must not add any.
 func TestCallsReleaseEveryFunc(t *testing.T) {
 	const calls = 100_000
 	patch := uniquePatch(t)
@@ -36,10 +38,13 @@ func TestCallsReleaseEveryFunc(t *testing.T) {
 		await kv.set('a', 1);
 		await kv.node('n').set('a', 1);
 		await kv.store('s').set('a', 1);
-		kv.node('n').store('other');
-		// A first call gives a store object its Go state; a read creates no object store.
-		await Promise.all(Array.from({ length: 60 }, (_, i) => kv.node('new' + i).has('x')));
+		const held = [kv.node('n'), kv.store('s'), kv.node('n').store('s'), kv.node('n').store('other'),
+			...Array.from({ length: 60 }, (_, i) => kv.node('new' + i))];
+		globalThis.__heldStores = held;
+		// A call Go checks (a missing argument) gives a store object its Go state.
+		await Promise.all(held.map((o) => o.has().then(() => { throw new Error('has() resolved'); }, (e) => { if (e.name !== 'TypeError') throw e; })));
 	`, map[string]any{"kv": kv})
+	t.Cleanup(func() { mustRun(t, `delete globalThis.__heldStores;`, nil) })
 	before := jsfuncs.Live()
 	objectsBefore := liveObjects()
 
