@@ -21,30 +21,30 @@ type step struct {
 	browser        bool
 }
 
+// upgradeSteps are the steps of an upgrade and the writes after it, from its
+// open request on, the same for both implementations.
+var upgradeSteps = []step{
+	{"upgradeOpen", "upgradeNeeded", "open → upgradeneeded", true},
+	{"upgradeNeeded", "storeMade", "upgradeneeded → the first store made", false},
+	{"storeMade", "upgradeDone", "the stores made and the upgrade committed", true},
+	{"upgradeDone", "firstTx", "the upgrade done → the first write placed", false},
+	{"firstTx", "", "the writes placed and committed", true},
+}
+
 // createSteps are the steps of creating scopes at once, per implementation.
 // patchkv makes its writes first (they wait, parked, for the upgrade its Go
 // code asks for under the upgrade lock); raw IndexedDB opens the next version
 // first and writes once it is open.
 var createSteps = map[string][]step{
-	implKV: {
+	implKV: append([]step{
 		{"", "issued", "the writes made", false},
 		{"issued", "lockAsked", "its queue until the lock is asked", false},
 		{"lockAsked", "lockGranted", "the Web Lock granted", true},
 		{"lockGranted", "upgradeOpen", "the grant to the upgrade's open", false},
-		{"upgradeOpen", "upgradeNeeded", "open → upgradeneeded", true},
-		{"upgradeNeeded", "storeMade", "upgradeneeded → the first store made", false},
-		{"storeMade", "upgradeDone", "the stores made and the upgrade committed", true},
-		{"upgradeDone", "firstTx", "the upgrade done → the first write placed", false},
-		{"firstTx", "", "the writes placed and committed", true},
-	},
-	implRaw: {
+	}, upgradeSteps...),
+	implRaw: append([]step{
 		{"", "upgradeOpen", "closing and the upgrade's open", false},
-		{"upgradeOpen", "upgradeNeeded", "open → upgradeneeded", true},
-		{"upgradeNeeded", "storeMade", "upgradeneeded → the first store made", false},
-		{"storeMade", "upgradeDone", "the stores made and the upgrade committed", true},
-		{"upgradeDone", "firstTx", "the upgrade done → the first write placed", false},
-		{"firstTx", "", "the writes placed and committed", true},
-	},
+	}, upgradeSteps...),
 }
 
 // readSteps are the steps of reading scopes: making the calls (the code's,
