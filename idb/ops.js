@@ -351,13 +351,13 @@
       } else {
         const req = k === OP.get ? s.get(e.key) : k === OP.has ? s.getKey(e.key) : s.getAllKeys();
         req.onsuccess = () => {
+          if (!b.write) answered(b);
           if (e.in !== b) return;
           const v = k === OP.has ? req.result !== undefined : req.result;
           if (b.write) {
             e.result = v; // resolved once the writes before it commit
             return;
           }
-          answered(b);
           hotRead = b; // the caller's next read may join b (begin)
           e.resolve(v);
           queueMicrotask(cool);
