@@ -5,6 +5,7 @@ package faults
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,16 +20,28 @@ type burstOutcome struct {
 	Rejected map[string]int `json:"rejected"`
 	Pending  int            `json:"pending"`
 	After    string         `json:"after"`
+	// BrowserStuck: the call after failed, and a plain indexedDB.open of the
+	// database made then got no answer within 5 s either.
+	BrowserStuck bool `json:"browserStuck"`
 }
 
 // Chromium's "Clear site data" (DevTools' Storage.clearDataForOrigin) deletes the
 // origin's databases and force-closes their connections: the connection gets a
 // close event and its transactions are aborted. Issue 14 #3: some calls of a
 // burst then never settled. Every call must settle (resolve, or reject), and the
-// next call works on a new database.
+// next call works on a new database, unless Chromium never answers an open of
+// that database any more (README, Limits: about 1 run in 12 of this test on a
+// busy machine): then the call after must fail with a TimeoutError, and a plain
+// open of the database must get no answer either, which tells the browser's
+// stall from patchkv's.
 func TestClearSiteDataDuringBurst(t *testing.T) {
 	for round, out := range clearDuringBurst(t, false) {
 		assert.Zero(t, out.Pending, "round %d: calls that never settled", round)
+		if out.BrowserStuck {
+			t.Logf("round %d: Chromium answered no open of the database after the clear, not even a plain one (README, Limits)", round)
+			assert.True(t, strings.HasPrefix(out.After, "TimeoutError: "), "round %d: the call after fails with a TimeoutError: %s", round, out.After)
+			continue
+		}
 		assert.Equal(t, "2", out.After, "round %d: a call after the clear works", round)
 	}
 }
@@ -105,11 +118,20 @@ func clearDuringBurst(t *testing.T, readLoop bool) []burstOutcome {
 			const limit = new Promise((r) => setTimeout(() => r('timeout'), 15000));
 			await Promise.race([all, limit]);
 			const rejected = Object.values(st.rejected).reduce((a, b) => a + b, 0);
-			let after;
-			try { await kv.set('after', 2); after = String(await kv.get('after')); } catch (e) { after = e.name + ': ' + e.message; }
-			return { issued: st.issued, resolved: st.resolved, rejected: st.rejected, pending: st.issued - st.resolved - rejected, after };
+			let after, browserStuck = false;
+			try { await kv.set('after', 2); after = String(await kv.get('after')); } catch (e) {
+				after = e.name + ': ' + e.message;
+				// Does the browser answer an open of the database at all?
+				browserStuck = await new Promise((res) => {
+					const req = indexedDB.open('patchkv:' + kv.patch);
+					const timer = setTimeout(() => res(true), 5000);
+					req.onsuccess = () => { clearTimeout(timer); req.result.close(); res(false); };
+					req.onerror = () => { clearTimeout(timer); res(false); };
+				});
+			}
+			return { issued: st.issued, resolved: st.resolved, rejected: st.rejected, pending: st.issued - st.resolved - rejected, after, browserStuck };
 		})()`, &out)
-		t.Logf("round %d: %d calls: %d resolved, rejected %v, never settled %d; the call after: %s", round, out.Issued, out.Resolved, out.Rejected, out.Pending, out.After)
+		t.Logf("round %d: %d calls: %d resolved, rejected %v, never settled %d; the call after: %s (the browser stuck: %v)", round, out.Issued, out.Resolved, out.Rejected, out.Pending, out.After, out.BrowserStuck)
 		outs = append(outs, out)
 	}
 	return outs
