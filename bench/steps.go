@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"math"
 	"strings"
 )
 
@@ -58,26 +57,15 @@ var readSteps = []step{
 // stepTimes returns each step's median over the rounds of s, and the sums of
 // the code's steps and the browser's; NaN where a mark is missing.
 func stepTimes(s *series, steps []step) (each []float64, code, browser float64) {
-	at := func(mark string) []float64 {
-		switch mark {
-		case "":
-			if len(s.ms) == 0 {
-				return nil
-			}
-			return make([]float64, len(s.ms)) // the start: 0 in every round
-		}
-		return s.extra[mark]
-	}
 	for _, st := range steps {
-		to := s.ms
-		if st.to != "" {
-			to = at(st.to)
+		from, to := s.extra[st.from], s.extra[st.to]
+		if st.from == "" {
+			from = make([]float64, len(s.ms)) // the run's start: 0 in every round
 		}
-		from := at(st.from)
-		d := math.NaN()
-		if to != nil && from != nil {
-			d = median(diffs(to, from))
+		if st.to == "" {
+			to = s.ms // the run's end
 		}
+		d := median(diffs(to, from)) // NaN where a mark is missing
 		each = append(each, d)
 		if st.browser {
 			browser += d
